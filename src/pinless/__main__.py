@@ -1,0 +1,3 @@
+from pinless.cli import main
+
+main()
