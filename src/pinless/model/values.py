@@ -81,3 +81,30 @@ class Ref(Value):
 
 
 UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True, slots=True)
+class Const(Value):
+    """A literal that is not text: None, True, 0, 1.5."""
+
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class DictV(Value):
+    """A dict literal with constant string keys (``connect_args={...}``)."""
+
+    items: tuple[tuple[str, Value], ...]
+
+    def get(self, key: str) -> Value | None:
+        for k, v in self.items:
+            if k == key:
+                return v
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjMod(Value):
+    """A module of the project (``import db`` once linked): attribute access reads its exports."""
+
+    key: str

@@ -1,0 +1,583 @@
+"""One pass over one module's ``ast``: what each name means, and every call that matters.
+
+Name resolution is done here by hand (imports, aliases, assignments, ``with ... as``,
+``global``, returns of local functions, ``self.x`` attributes) rather than with libcst's
+scope and qualified-name providers, which cost ten times the parse (docs/internals.md).
+It is flow-insensitive within a scope: the last binding of a name wins, which is right for
+the module-level ``engine = create_engine(...)`` patterns the rules are about.
+
+Names imported from modules that are not known libraries become ``Ref`` values that the
+project linker (model/project.py) resolves, so every module is analysed on its own,
+in parallel and from the cache.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from pinless.model.facts import CallSite, FunctionFacts, ModuleFacts, Span
+from pinless.model.library import LibraryIndex, index
+from pinless.model.values import (
+    UNKNOWN, Bound, Const, DictV, Func, Obj, ProjMod, Qual, Ref, Str, Unknown, Value,
+)
+
+HOLE = "pinless_hole"  # stands for an unknown part of a string (f-string field, %-argument)
+_MAX_SNIPPET = 300
+
+
+@dataclass
+class Scope:
+    qualname: str  # "" for the module
+    env: dict[str, Value] = field(default_factory=dict)
+    parent: "Scope | None" = None
+    globals: set[str] = field(default_factory=set)
+    cls: str | None = None  # enclosing class name, for `self.x`
+    returns: list[Value] = field(default_factory=list)
+
+
+def module_name(relpath: str) -> str:
+    p = PurePosixPath(relpath)
+    parts = list(p.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+class Analyzer:
+    def __init__(self, source: str, path: str, relpath: str, lib: LibraryIndex | None = None):
+        self.source = source
+        self.lines = source.splitlines()
+        self.lib = lib or index()
+        rel = relpath.replace("\\", "/")
+        parent = str(PurePosixPath(rel).parent)
+        self.facts = ModuleFacts(
+            path=path, relpath=rel, module=module_name(rel), base_dir="" if parent == "." else parent,
+        )
+        self.module = Scope("")
+        self.pending: dict[str, tuple[ast.AST, Scope, str | None]] = {}
+        self.done: dict[str, Value] = {}
+        self.in_progress: set[str] = set()
+        self.class_attrs: dict[str, dict[str, Value]] = {}
+        self.param_kinds: dict[str, dict[int, str]] = {}
+        self.decorators: dict[str, tuple[Value, ...]] = {}
+        self.finally_depth = 0
+        self.await_depth = 0
+        self.scope = self.module
+        self.import_roots: set[str] = set()
+        self.tree: ast.Module | None = None
+
+    # -- driver ---------------------------------------------------------------------------
+
+    def parse_only(self) -> ModuleFacts:
+        """For files the prefilter drops: only the syntax check behind PIN001."""
+        self.facts.lines = len(self.lines)
+        try:
+            ast.parse(self.source, filename=self.facts.path)
+        except SyntaxError as exc:
+            self.facts.error = (exc.lineno or 1, exc.offset or 1, exc.msg)
+        except (ValueError, RecursionError, MemoryError) as exc:
+            self.facts.error = (1, 1, str(exc) or type(exc).__name__)
+        return self.facts
+
+    def run(self) -> ModuleFacts:
+        self.facts.lines = len(self.lines)
+        try:
+            tree = ast.parse(self.source, filename=self.facts.path)
+        except SyntaxError as exc:
+            self.facts.error = (exc.lineno or 1, exc.offset or 1, exc.msg)
+            return self.facts
+        except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
+            self.facts.error = (1, 1, str(exc) or type(exc).__name__)
+            return self.facts
+        self.tree = tree
+        try:
+            self.block(tree.body)
+            while self.pending:
+                self.function(next(iter(self.pending)))
+        except RecursionError:
+            self.facts.error = (1, 1, "expressions nested too deeply to analyse")
+            return self.facts
+        self.facts.exports = {k: v for k, v in self.module.env.items()}
+        self.facts.imports = tuple(sorted(self.import_roots))
+        libs = {self.lib.roots[r] for r in self.import_roots if r in self.lib.roots}
+        dialects = {self.lib.dialects.get(lib, "postgres") for lib in libs} - {"auto"}
+        self.facts.dialect = "mysql" if dialects == {"mysql"} else "postgres"
+        return self.facts
+
+    # -- names ----------------------------------------------------------------------------
+
+    def lookup(self, name: str) -> Value:
+        scope = self.scope
+        if name in scope.globals:
+            return self.module.env.get(name, Unknown(name))
+        while scope is not None:
+            if name in scope.env:
+                return scope.env[name]
+            scope = scope.parent
+        return Unknown(name)
+
+    def bind(self, name: str, value: Value) -> None:
+        if self.scope is self.module or name in self.scope.globals:
+            if isinstance(value, Obj):
+                value = Obj(value.kind, f"{self.facts.module}.{name}", value.site, value.dialect)
+            self.module.env[name] = value
+        else:
+            self.scope.env[name] = value
+
+    def bind_target(self, target: ast.expr, value: Value) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, value)
+        elif isinstance(target, ast.Attribute):
+            base = target.value
+            if isinstance(base, ast.Name) and base.id == "self" and self.scope.cls:
+                self.class_attrs.setdefault(self.scope.cls, {})[target.attr] = value
+            else:
+                self.expr(base)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self.bind_target(elt.value if isinstance(elt, ast.Starred) else elt, UNKNOWN)
+        elif isinstance(target, ast.Subscript):
+            self.expr(target.value)
+            self.expr(target.slice)
+
+    # -- statements -----------------------------------------------------------------------
+
+    def block(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            self.stmt(stmt)
+
+    def stmt(self, node: ast.stmt) -> None:
+        method = getattr(self, "s_" + type(node).__name__, None)
+        if method:
+            method(node)
+        else:
+            self.generic(node)
+
+    def generic(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                self.stmt(child)
+            elif isinstance(child, ast.expr):
+                self.expr(child)
+            else:
+                self.generic(child)
+
+    def s_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            root = alias.name.split(".")[0]
+            self.import_roots.add(root)
+            if alias.asname:
+                self.bind(alias.asname, self._import_value(alias.name, ""))
+            else:
+                self.bind(root, self._import_value(root, ""))
+
+    def s_ImportFrom(self, node: ast.ImportFrom) -> None:
+        mod = "." * node.level + (node.module or "")
+        if node.level == 0 and node.module:
+            self.import_roots.add(node.module.split(".")[0])
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            self.bind(alias.asname or alias.name, self._import_value(mod, alias.name))
+
+    def _import_value(self, module: str, name: str) -> Value:
+        root = module.split(".")[0]
+        if not module.startswith(".") and (root in self.lib.roots or _is_stdlib(root)):
+            return self.lib.qual(f"{module}.{name}" if name else module)
+        base = self.facts.base_dir
+        return Ref(f"{base}|{module}", name)
+
+    def s_Global(self, node: ast.Global) -> None:
+        self.scope.globals.update(node.names)
+
+    s_Nonlocal = s_Global
+
+    def s_Assign(self, node: ast.Assign) -> None:
+        value = self.expr(node.value)
+        for target in node.targets:
+            self.bind_target(target, value)
+
+    def s_AnnAssign(self, node: ast.AnnAssign) -> None:
+        value = self.expr(node.value) if node.value else UNKNOWN
+        if node.value is not None:
+            self.bind_target(node.target, value)
+
+    def s_AugAssign(self, node: ast.AugAssign) -> None:
+        value = self.expr(node.value)
+        if isinstance(node.target, ast.Name):
+            old = self.lookup(node.target.id)
+            if isinstance(old, Str) and isinstance(value, Str) and isinstance(node.op, ast.Add):
+                self.bind(node.target.id, Str(old.text + value.text, old.exact and value.exact))
+
+    def s_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self.scope.returns.append(self.expr(node.value))
+
+    def s_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            value = self.expr(item.context_expr)
+            if item.optional_vars is not None:
+                self.bind_target(item.optional_vars, self.lib.enter(value))
+        self.block(node.body)
+
+    s_AsyncWith = s_With
+
+    def s_Try(self, node: ast.Try) -> None:
+        self.block(node.body)
+        for handler in node.handlers:
+            if handler.type is not None:
+                self.expr(handler.type)
+            if handler.name:
+                self.bind(handler.name, UNKNOWN)
+            self.block(handler.body)
+        self.block(node.orelse)
+        self.finally_depth += 1
+        self.block(node.finalbody)
+        self.finally_depth -= 1
+
+    s_TryStar = s_Try
+
+    def s_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.expr(node.iter)
+        self.bind_target(node.target, UNKNOWN)
+        self.block(node.body)
+        self.block(node.orelse)
+
+    s_AsyncFor = s_For
+
+    def s_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        decorators = tuple(self.expr(deco) for deco in node.decorator_list)
+        for default in node.args.defaults + [d for d in node.args.kw_defaults if d]:
+            self.expr(default)
+        qual = f"{self.scope.qualname}.{node.name}" if self.scope.qualname else node.name
+        if self.scope.cls and self.scope.qualname == self.scope.cls:
+            qual = f"{self.scope.cls}.{node.name}"
+        self.pending[qual] = (node, self.scope, self.scope.cls)
+        self.decorators[qual] = decorators
+        for deco in node.decorator_list:
+            if isinstance(deco, ast.Call):
+                self._register_decorator(qual, deco)
+        if not (self.scope.cls and self.scope.qualname == self.scope.cls):
+            self.bind(node.name, Func(f"{self.facts.module}:{qual}"))
+
+    s_AsyncFunctionDef = s_FunctionDef
+
+    def s_ClassDef(self, node: ast.ClassDef) -> None:
+        for deco in node.decorator_list:
+            self.expr(deco)
+        for base in node.bases:
+            self.expr(base)
+        qual = f"{self.scope.qualname}.{node.name}" if self.scope.qualname else node.name
+        outer = self.scope
+        self.scope = Scope(qual, parent=outer, cls=qual)
+        self.block(node.body)
+        self.scope = outer
+        self.bind(node.name, Unknown(node.name))
+
+    # -- functions ------------------------------------------------------------------------
+
+    def function(self, qual: str) -> Value:
+        if qual in self.done:
+            return self.done[qual]
+        if qual in self.in_progress or qual not in self.pending:
+            return UNKNOWN
+        node, parent, cls = self.pending.pop(qual)
+        self.in_progress.add(qual)
+        outer, outer_finally = self.scope, self.finally_depth
+        # class bodies are not enclosing scopes for methods: skip to the class's parent
+        enclosing = parent.parent if parent.cls and parent.qualname == parent.cls else parent
+        self.scope = Scope(qual, parent=enclosing, cls=cls)
+        self.finally_depth = 0
+        params = [a.arg for a in node.args.posonlyargs + node.args.args]
+        if node.args.vararg:
+            params.append("*" + node.args.vararg.arg)
+        params += [a.arg for a in node.args.kwonlyargs]
+        for i, name in enumerate(params):
+            kind = self.param_kinds.get(qual, {}).get(i)
+            self.scope.env[name.lstrip("*")] = self.lib.obj(kind) if kind else Unknown(name.lstrip("*"))
+        first_call = len(self.facts.calls)
+        self.block(node.body)
+        returns = next((r for r in reversed(self.scope.returns) if not isinstance(r, Unknown)), UNKNOWN)
+        releases = tuple(
+            i for i in range(first_call, len(self.facts.calls))
+            if self.facts.calls[i].in_finally and self.facts.calls[i].scope == qual
+        )
+        self.facts.functions[qual] = FunctionFacts(
+            qualname=qual,
+            span=self.span(node),
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+            params=tuple(params),
+            decorators=self.decorators.get(qual, ()),
+            returns=returns,
+            globals=tuple(sorted(self.scope.globals)),
+            body_line=node.body[0].lineno,
+            line_text=self.line_text(node.lineno),
+            releases=releases,
+        )
+        self.scope, self.finally_depth = outer, outer_finally
+        self.in_progress.discard(qual)
+        self.done[qual] = returns
+        return returns
+
+    # -- expressions ----------------------------------------------------------------------
+
+    def expr(self, node: ast.expr | None) -> Value:
+        if node is None:
+            return UNKNOWN
+        method = getattr(self, "e_" + type(node).__name__, None)
+        if method:
+            return method(node)
+        self.generic(node)
+        return UNKNOWN
+
+    def e_Name(self, node: ast.Name) -> Value:
+        return self.lookup(node.id)
+
+    def e_Constant(self, node: ast.Constant) -> Value:
+        if isinstance(node.value, str):
+            return Str(node.value)
+        if isinstance(node.value, bytes):
+            return UNKNOWN
+        return Const(node.value)
+
+    def e_JoinedStr(self, node: ast.JoinedStr) -> Value:
+        parts, exact = [], True
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            elif isinstance(value, ast.FormattedValue):
+                inner = self.expr(value.value)
+                if isinstance(inner, Str) and value.conversion == -1 and value.format_spec is None:
+                    parts.append(inner.text)
+                    exact = exact and inner.exact
+                else:
+                    parts.append(HOLE)
+                    exact = False
+        return Str("".join(parts), exact)
+
+    def e_BinOp(self, node: ast.BinOp) -> Value:
+        left, right = self.expr(node.left), self.expr(node.right)
+        if isinstance(node.op, ast.Add):
+            if isinstance(left, Str) and isinstance(right, Str):
+                return Str(left.text + right.text, left.exact and right.exact)
+            if isinstance(left, Str):
+                return Str(left.text + HOLE, False)
+            if isinstance(right, Str):
+                return Str(HOLE + right.text, False)
+        if isinstance(node.op, ast.Mod) and isinstance(left, Str):
+            return Str(left.text, False)  # %s placeholders stay; sql.py normalizes them
+        return UNKNOWN
+
+    def e_Attribute(self, node: ast.Attribute) -> Value:
+        base_node = node.value
+        if isinstance(base_node, ast.Name) and base_node.id == "self" and self.scope.cls:
+            attrs = self.class_attrs.get(self.scope.cls, {})
+            if node.attr in attrs:
+                return attrs[node.attr]
+        base = self.expr(base_node)
+        if isinstance(base, Ref):
+            return base.then("attr", node.attr)
+        if isinstance(base, Func) or isinstance(base, ProjMod):
+            return Unknown(node.attr)
+        return self.lib.attr(base, node.attr)
+
+    def e_Subscript(self, node: ast.Subscript) -> Value:
+        base = self.expr(node.value)
+        self.expr(node.slice)
+        if isinstance(base, Ref):
+            return base.then("item")
+        return self.lib.item(base)
+
+    def e_Await(self, node: ast.Await) -> Value:
+        self.await_depth += 1
+        try:
+            return self.expr(node.value)
+        finally:
+            self.await_depth -= 1
+
+    def e_Dict(self, node: ast.Dict) -> Value:
+        items = []
+        for k, v in zip(node.keys, node.values):
+            value = self.expr(v)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str):
+                items.append((k.value, value))
+            elif k is not None:
+                self.expr(k)
+        return DictV(tuple(items))
+
+    def e_IfExp(self, node: ast.IfExp) -> Value:
+        self.expr(node.test)
+        a, b = self.expr(node.body), self.expr(node.orelse)
+        return a if not isinstance(a, Unknown) else b
+
+    def e_BoolOp(self, node: ast.BoolOp) -> Value:
+        values = [self.expr(v) for v in node.values]
+        return next((v for v in values if not isinstance(v, (Unknown, Const))), values[-1])
+
+    def e_NamedExpr(self, node: ast.NamedExpr) -> Value:
+        value = self.expr(node.value)
+        self.bind_target(node.target, value)
+        return value
+
+    def e_Lambda(self, node: ast.Lambda) -> Value:
+        outer = self.scope
+        self.scope = Scope(outer.qualname, parent=outer, cls=outer.cls, globals=outer.globals)
+        for a in node.args.args:
+            self.scope.env[a.arg] = Unknown(a.arg)
+        self.expr(node.body)
+        self.scope = outer
+        return UNKNOWN
+
+    def _comprehension(self, node) -> Value:
+        outer = self.scope
+        self.scope = Scope(outer.qualname, parent=outer, cls=outer.cls, globals=outer.globals)
+        for gen in node.generators:
+            self.expr(gen.iter)
+            self.bind_target(gen.target, UNKNOWN)
+            for cond in gen.ifs:
+                self.expr(cond)
+        for part in ("elt", "key", "value"):
+            if hasattr(node, part):
+                self.expr(getattr(node, part))
+        self.scope = outer
+        return UNKNOWN
+
+    e_ListComp = e_SetComp = e_GeneratorExp = e_DictComp = _comprehension
+
+    def e_Call(self, node: ast.Call) -> Value:
+        awaited = self.await_depth > 0
+        self.await_depth = 0
+        try:
+            return self._call(node, awaited)
+        finally:
+            self.await_depth = 1 if awaited else 0
+
+    def _call(self, node: ast.Call, awaited: bool) -> Value:
+        callee = self.expr(node.func)
+        star = False
+        args: list[Value] = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                star = True
+                self.expr(a.value)
+            else:
+                args.append(self.expr(a))
+        kwargs: dict[str, Value] = {}
+        for kw in node.keywords:
+            value = self.expr(kw.value)
+            if kw.arg is None:
+                star = True
+            else:
+                kwargs[kw.arg] = value
+        result = self._apply(callee, tuple(args), kwargs)
+        if self._interesting(callee, args, kwargs):
+            self.record(node, callee, tuple(args), kwargs, star, awaited)
+        return result
+
+    def _apply(self, callee: Value, args: tuple[Value, ...], kwargs: dict[str, Value]) -> Value:
+        if isinstance(callee, Func):
+            module, _, qual = callee.ref.partition(":")
+            if module == self.facts.module:
+                return self.function(qual)
+            return UNKNOWN
+        if isinstance(callee, Ref):
+            return callee.then("call")
+        if isinstance(callee, Bound) and isinstance(callee.receiver, Ref):
+            return callee.receiver.then("attr", callee.method).then("call")
+        if isinstance(callee, Qual):
+            self._register_callbacks(callee, args, kwargs)
+        return self.lib.call(callee, args, kwargs)
+
+    def _callback_spec(self, callee: Value, args) -> dict | None:
+        """The callback spec of a library call that hands a project function a connection
+        (SQLAlchemy ``event.listen(engine, "connect", fn)`` / ``@event.listens_for``)."""
+        spec = self.lib.calls.get(callee.name) if isinstance(callee, Qual) else None
+        if not spec or "callback" not in spec:
+            return None
+        cb = spec["callback"]
+        event_pos = cb.get("event-arg")
+        if event_pos is not None:
+            event = args[event_pos] if event_pos < len(args) else None
+            if not isinstance(event, Str) or event.text not in cb.get("events", ()):
+                return None
+        return cb
+
+    def _register_callbacks(self, callee: Qual, args, kwargs) -> None:
+        cb = self._callback_spec(callee, args)
+        if cb is None:
+            return
+        for value in list(args) + list(kwargs.values()):
+            if isinstance(value, Func):
+                _, _, qual = value.ref.partition(":")
+                self.param_kinds[qual] = {int(k): v for k, v in cb.get("params", {}).items()}
+
+    def _register_decorator(self, qual: str, deco: ast.Call) -> None:
+        callee = self.expr(deco.func)
+        args = tuple(self.expr(a) for a in deco.args)
+        cb = self._callback_spec(callee, args)
+        if cb is not None:
+            self.param_kinds[qual] = {int(k): v for k, v in cb.get("params", {}).items()}
+
+    def _interesting(self, callee: Value, args, kwargs) -> bool:
+        if isinstance(callee, (Func, Ref, Obj)):
+            return True
+        if isinstance(callee, Qual):
+            return callee.name.split(".")[0] in self.lib.roots
+        if isinstance(callee, Bound):
+            recv = callee.receiver
+            if isinstance(recv, (Obj, Ref)):
+                return True
+            if isinstance(recv, Unknown):
+                return callee.method in self.lib.untyped_sinks
+        return any(isinstance(v, Obj) and v.origin for v in list(args) + list(kwargs.values()))
+
+    # -- positions ------------------------------------------------------------------------
+
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def col(self, line: int, byte_col: int) -> int:
+        text = self.line_text(line)
+        if text.isascii():
+            return byte_col + 1
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace")) + 1
+
+    def span(self, node: ast.AST) -> Span:
+        end_line = getattr(node, "end_lineno", None) or node.lineno
+        end_col = getattr(node, "end_col_offset", None) or 0
+        return Span(node.lineno, self.col(node.lineno, node.col_offset), end_line,
+                    self.col(end_line, end_col))
+
+    def record(self, node: ast.Call, callee, args, kwargs, star, awaited) -> None:
+        span = self.span(node)
+        last = None
+        parts = list(node.args) + [k.value for k in node.keywords]
+        if parts:
+            end = max(parts, key=lambda n: (n.end_lineno, n.end_col_offset))
+            last = (end.end_lineno, self.col(end.end_lineno, end.end_col_offset))
+        snippet = ast.get_source_segment(self.source, node) or "" if span.end_line - span.line < 20 else ""
+        self.facts.calls.append(CallSite(
+            callee=callee,
+            args=args,
+            kwargs=tuple(kwargs.items()),
+            star=star,
+            span=span,
+            last_arg_end=last,
+            scope=self.scope.qualname,
+            in_finally=self.finally_depth > 0,
+            awaited=awaited,
+            snippet=snippet[:_MAX_SNIPPET],
+            line_text=self.line_text(span.line),
+        ))
+
+
+def _is_stdlib(root: str) -> bool:
+    import sys
+
+    return root in sys.stdlib_module_names
+
+
+def analyze(source: str, path: str, relpath: str) -> ModuleFacts:
+    return Analyzer(source, path, relpath).run()

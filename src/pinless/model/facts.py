@@ -1,0 +1,66 @@
+"""What one module's analysis records: picklable, cacheable, linked later across modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pinless.model.values import Value
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    line: int
+    column: int  # 1-based, code points
+    end_line: int
+    end_column: int  # one past the end
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    callee: Value  # Qual, Bound, Func, Ref or Obj (calling an object)
+    args: tuple[Value, ...]
+    kwargs: tuple[tuple[str, Value], ...]
+    star: bool  # *args or **kwargs: absence of a keyword cannot be concluded
+    span: Span
+    last_arg_end: tuple[int, int] | None  # where a new keyword argument goes
+    scope: str  # qualname of the enclosing function, "" at module level
+    in_finally: bool
+    awaited: bool
+    snippet: str
+    line_text: str
+
+    def kwarg(self, name: str) -> Value | None:
+        for k, v in self.kwargs:
+            if k == name:
+                return v
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionFacts:
+    qualname: str
+    span: Span  # the `def` line through the end of the body
+    is_async: bool
+    params: tuple[str, ...]
+    decorators: tuple[Value, ...]
+    returns: Value
+    globals: tuple[str, ...]  # names declared `global`
+    body_line: int  # first line of the body
+    line_text: str
+    releases: tuple[int, ...] = ()  # indexes into ModuleFacts.calls made in a `finally`
+
+
+@dataclass
+class ModuleFacts:
+    path: str  # absolute
+    relpath: str  # relative to the project root, forward slashes
+    module: str  # dotted name from relpath
+    base_dir: str  # directory of relpath ("" at the root)
+    exports: dict[str, Value] = field(default_factory=dict)
+    functions: dict[str, FunctionFacts] = field(default_factory=dict)
+    calls: list[CallSite] = field(default_factory=list)
+    dialect: str = "postgres"  # the dialect the module's imports suggest, for untyped receivers
+    imports: tuple[str, ...] = ()  # import roots seen
+    entry_points: list = field(default_factory=list)
+    error: tuple[int, int, str] | None = None  # PIN001: (line, column, message)
+    lines: int = 0

@@ -1,0 +1,210 @@
+"""The library facts of ``rules/libraries/*.toml`` as one index, and the rules of evaluation
+that apply them: what an attribute or a call on a library value gives.
+
+Shared by the per-module analysis and the cross-module linker, so a value means the same
+whether it was met in its own module or reached through an import.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pinless import catalog
+from pinless.model.values import (
+    UNKNOWN, Bound, Const, DictV, Obj, Qual, Str, Unknown, Value,
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    library: str
+    role: str
+    dialect: str
+    methods: dict[str, dict[str, Any]]
+    attrs: dict[str, str]
+    call: str | None
+    item: str | None
+    spec: dict[str, Any]
+
+
+class LibraryIndex:
+    def __init__(self, cat: catalog.Catalog):
+        self.roots: dict[str, str] = {}  # import root -> library
+        self.calls: dict[str, dict[str, Any]] = {}
+        self.objects: dict[str, str] = {}
+        self.kinds: dict[str, Kind] = {}
+        self.distributions: dict[str, str] = {}
+        self.untyped_sinks: dict[str, dict[str, Any]] = {}
+        self.untyped_hints: tuple[str, ...] = ()
+        self.dialects: dict[str, str] = {}
+        for lib in cat.libraries.values():
+            self._add(lib.name, lib.data)
+        hints = "|".join(self.untyped_hints) or "(?!)"
+        self._hint_re = re.compile(rf"^_*(?:{hints})\d*_*$", re.IGNORECASE)
+
+    def _add(self, name: str, data: dict[str, Any]) -> None:
+        dialect = data.get("dialect", "postgres")
+        self.dialects[name] = dialect
+        for root in data.get("imports", ()):
+            self.roots[root] = name
+        for dist in data.get("distributions", ()):
+            self.distributions[dist.lower()] = name
+        for qual, spec in data.get("calls", {}).items():
+            spec = dict(spec, library=name)
+            self.calls[qual] = spec
+            for alias in spec.get("aliases", ()):
+                self.calls[alias] = spec
+        for qual, kind in data.get("objects", {}).items():
+            self.objects[qual] = kind
+        for kname, spec in data.get("kinds", {}).items():
+            self.kinds[kname] = Kind(
+                name=kname,
+                library=name,
+                role=spec.get("role", ""),
+                dialect=spec.get("dialect", dialect),
+                methods=spec.get("methods", {}),
+                attrs=spec.get("attrs", {}),
+                call=spec.get("call"),
+                item=spec.get("item"),
+                spec=spec,
+            )
+        untyped = data.get("untyped", {})
+        self.untyped_sinks.update(untyped.get("methods", {}))
+        self.untyped_hints += tuple(untyped.get("receiver-names", ()))
+
+    # -- evaluation ---------------------------------------------------------------------
+
+    def qual(self, name: str) -> Value:
+        kind = self.objects.get(name)
+        if kind:
+            return self.obj(kind)
+        return Qual(name)
+
+    def obj(self, kind: str, dialect: str = "", origin: str = "", site: int = 0) -> Obj:
+        k = self.kinds.get(kind)
+        d = dialect or (k.dialect if k else "")
+        return Obj(kind, origin, site, "" if d == "auto" else d)
+
+    def attr(self, value: Value, name: str) -> Value:
+        if isinstance(value, Qual):
+            return self.qual(f"{value.name}.{name}")
+        if isinstance(value, Obj):
+            kind = self.kinds.get(value.kind)
+            if kind and name in kind.attrs:
+                return self.obj(kind.attrs[name], value.dialect)
+            return Bound(value, name)
+        if isinstance(value, Str):
+            return Bound(value, name)
+        if isinstance(value, Unknown):
+            return Bound(value, name)
+        return Unknown(name)
+
+    def call(self, callee: Value, args: tuple[Value, ...], kwargs: dict[str, Value]) -> Value:
+        if isinstance(callee, Qual):
+            spec = self.calls.get(callee.name)
+            if spec:
+                return self._result(spec, None, args, kwargs)
+            return Unknown(callee.name.rsplit(".", 1)[-1])
+        if isinstance(callee, Bound):
+            recv = callee.receiver
+            if isinstance(recv, Obj):
+                kind = self.kinds.get(recv.kind)
+                spec = kind.methods.get(callee.method) if kind else None
+                if spec:
+                    return self._result(spec, recv, args, kwargs)
+                if kind and kind.spec.get("chain"):  # query builders: every method returns the same kind
+                    return self.obj(recv.kind, recv.dialect)
+                return Unknown(callee.method)
+            if isinstance(recv, Str) and callee.method in ("format", "join", "strip", "replace"):
+                return Str(recv.text, False)
+            return Unknown(callee.method)
+        if isinstance(callee, Obj):
+            kind = self.kinds.get(callee.kind)
+            if kind and kind.call:
+                return self.obj(kind.call, callee.dialect)
+        return UNKNOWN
+
+    def item(self, value: Value) -> Value:
+        if isinstance(value, Obj):
+            kind = self.kinds.get(value.kind)
+            if kind and kind.item:
+                return self.obj(kind.item, value.dialect)
+        return UNKNOWN
+
+    def enter(self, value: Value) -> Value:
+        """What `with X as y` binds to y."""
+        if isinstance(value, Obj):
+            kind = self.kinds.get(value.kind)
+            if kind and kind.spec.get("enter"):
+                return self.obj(kind.spec["enter"], value.dialect)
+        return value
+
+    def _result(self, spec: dict[str, Any], recv: Obj | None, args, kwargs) -> Value:
+        if "passthrough" in spec:
+            v = arg_value(args, kwargs, spec["passthrough"])
+            return v if isinstance(v, Str) else UNKNOWN
+        returns = spec.get("returns")
+        if not returns:
+            return UNKNOWN
+        dialect = recv.dialect if recv else ""
+        if "dialect-from-url" in spec:
+            url = arg_value(args, kwargs, spec["dialect-from-url"])
+            if isinstance(url, Str):
+                dialect = "mysql" if re.match(r"^\s*(mysql|mariadb)", url.text) else "postgres"
+        return self.obj(returns, dialect)
+
+    def is_untyped_sink(self, receiver: Unknown, method: str) -> dict[str, Any] | None:
+        spec = self.untyped_sinks.get(method)
+        if spec and self._hint_re.match(receiver.hint or ""):
+            return spec
+        return None
+
+
+def arg_value(args, kwargs, where) -> Value | None:
+    """The argument at position ``where`` (int), keyword ``where`` (str) or [pos, kw]."""
+    if isinstance(where, list):
+        pos, kw = where
+        return kwargs.get(kw) if kw in kwargs else (args[pos] if pos < len(args) else None)
+    if isinstance(where, int):
+        return args[where] if where < len(args) else None
+    return kwargs.get(where)
+
+
+def lookup_path(args, kwargs, path: str, pos: int | None = None) -> tuple[bool, Value | None]:
+    """(known, value) of a dotted argument path like ``connect_args.prepare_threshold``.
+
+    known is False when the value cannot be read statically (the dict is a variable);
+    value is None when the argument is certainly absent.
+    """
+    head, _, rest = path.partition(".")
+    v = kwargs.get(head)
+    if v is None and pos is not None and pos < len(args):
+        v = args[pos]
+    while rest:
+        if v is None:
+            return True, None
+        if not isinstance(v, DictV):
+            return False, None
+        key, _, rest = rest.partition(".")
+        v = v.get(key)
+    return True, v
+
+
+def const_of(v: Value | None) -> object:
+    if isinstance(v, Const):
+        return v.value
+    if isinstance(v, Str) and v.exact:
+        return v.text
+    return _NOT_CONST
+
+
+_NOT_CONST = object()
+
+
+@functools.lru_cache(maxsize=1)
+def index() -> LibraryIndex:
+    return LibraryIndex(catalog.load())

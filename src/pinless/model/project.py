@@ -1,0 +1,152 @@
+"""The cross-module index, built once per run: resolves the ``Ref`` values each module's
+analysis left for names imported from other project modules."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from pinless.model.facts import ModuleFacts
+from pinless.model.library import LibraryIndex, index
+from pinless.model.values import UNKNOWN, Bound, Func, Obj, ProjMod, Qual, Ref, Unknown, Value
+
+_MAX_DEPTH = 12
+
+
+def module_key(relpath: str) -> str:
+    p = PurePosixPath(relpath).with_suffix("")
+    return str(p.parent) if p.name == "__init__" else str(p)
+
+
+class Project:
+    def __init__(self, modules: list[ModuleFacts], lib: LibraryIndex | None = None,
+                 versions: dict[str, str | None] | None = None):
+        self.lib = lib or index()
+        self.modules = modules
+        self.by_key = {module_key(m.relpath): m for m in modules}
+        self.by_name = {m.module: m for m in modules}
+        self.versions = versions or {}
+        self._memo: dict[Value, Value] = {}
+        self._active: set[Value] = set()
+
+    # -- modules ----------------------------------------------------------------------------
+
+    def find_module(self, base: str, name: str) -> ModuleFacts | None:
+        level = len(name) - len(name.lstrip("."))
+        dotted = name[level:]
+        rel = dotted.replace(".", "/")
+        if level:
+            parts = [p for p in base.split("/") if p]
+            if level - 1 > len(parts):
+                return None
+            parts = parts[: len(parts) - (level - 1)]
+            key = "/".join(parts + ([rel] if rel else []))
+            return self.by_key.get(key or ".")
+        # absolute: the importer's directory and its parents act as sys.path entries
+        parts = [p for p in base.split("/") if p]
+        for i in range(len(parts), -1, -1):
+            prefix = "/".join(parts[:i])
+            key = f"{prefix}/{rel}" if prefix else rel
+            if key in self.by_key:
+                return self.by_key[key]
+        for root in ("src", "lib", "app"):
+            if f"{root}/{rel}" in self.by_key:
+                return self.by_key[f"{root}/{rel}"]
+        return None
+
+    # -- values -----------------------------------------------------------------------------
+
+    def resolve(self, value: Value, depth: int = 0) -> Value:
+        if not isinstance(value, (Ref, Bound)):
+            return value
+        if isinstance(value, Bound):
+            recv = self.resolve(value.receiver, depth + 1)
+            return value if recv is value.receiver else self.lib.attr(recv, value.method) if not isinstance(recv, Unknown) else Bound(recv, value.method)
+        if value in self._memo:
+            return self._memo[value]
+        if value in self._active or depth > _MAX_DEPTH:
+            return UNKNOWN
+        self._active.add(value)
+        try:
+            result = self._resolve_ref(value, depth)
+        finally:
+            self._active.discard(value)
+        self._memo[value] = result
+        return result
+
+    def _resolve_ref(self, ref: Ref, depth: int) -> Value:
+        base, _, name = ref.module.partition("|")
+        module = self.find_module(base, name)
+        if module is None:
+            dotted = name.lstrip(".")
+            current: Value = self.lib.qual(f"{dotted}.{ref.name}" if ref.name else dotted)
+            if not name.startswith(".") and dotted.split(".")[0] not in self.lib.roots:
+                current = Unknown(ref.name or dotted)
+        elif ref.name:
+            current = self._export(module, ref.name, base, name, depth)
+        else:
+            current = ProjMod(module_key(module.relpath))
+        for op, arg in ref.ops:
+            current = self._apply(current, op, arg, depth)
+        return current
+
+    def _export(self, module: ModuleFacts, name: str, base: str, modname: str, depth: int) -> Value:
+        if name in module.exports:
+            return self.resolve(module.exports[name], depth + 1)
+        sub = self.find_module(base, f"{modname}.{name}" if modname.strip(".") else modname + name)
+        if sub is not None:
+            return ProjMod(module_key(sub.relpath))
+        return Unknown(name)
+
+    def _apply(self, current: Value, op: str, arg: str, depth: int) -> Value:
+        if op == "attr":
+            if isinstance(current, ProjMod):
+                module = self.by_key.get(current.key)
+                if module is None:
+                    return Unknown(arg)
+                return self._export(module, arg, module.base_dir, module.module, depth)
+            if isinstance(current, (Func, Unknown)):
+                return Unknown(arg)
+            return self.lib.attr(current, arg)
+        if op == "call":
+            if isinstance(current, Func):
+                return self.function_returns(current, depth)
+            return self.lib.call(current, (), {})
+        if op == "item":
+            return self.lib.item(current)
+        return UNKNOWN
+
+    def function_returns(self, func: Func, depth: int = 0) -> Value:
+        module_name, _, qual = func.ref.partition(":")
+        module = self.by_name.get(module_name)
+        if module is None or qual not in module.functions:
+            return UNKNOWN
+        return self.resolve(module.functions[qual].returns, depth + 1)
+
+    def function(self, func: Func):
+        module_name, _, qual = func.ref.partition(":")
+        module = self.by_name.get(module_name)
+        if module is None:
+            return None, None
+        return module, module.functions.get(qual)
+
+    def receiver(self, callee: Value) -> tuple[Value, str] | None:
+        """(resolved receiver, method) of a method call, or None for a plain call."""
+        if isinstance(callee, Bound):
+            return self.resolve(callee.receiver), callee.method
+        if isinstance(callee, Ref) and callee.ops and callee.ops[-1][0] == "attr":
+            base = Ref(callee.module, callee.name, callee.ops[:-1])
+            return self.resolve(base), callee.ops[-1][1]
+        return None
+
+    def callee(self, callee: Value) -> Value:
+        """A plain callee resolved: Qual, Func, Obj or Unknown."""
+        if isinstance(callee, Ref):
+            return self.resolve(callee)
+        return callee
+
+
+def is_module_object(value: Value) -> bool:
+    return isinstance(value, Obj) and bool(value.origin)
+
+
+__all__ = ["Project", "module_key", "is_module_object", "Qual"]

@@ -1,0 +1,179 @@
+"""files -> findings: read, prefilter, analyse (cached, in parallel), link, check, filter.
+
+Output order is the sorted order of findings (path, line, column, code), whatever ``jobs`` is.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from pinless import catalog as catalog_mod
+from pinless import prefilter
+from pinless.cache import Cache, content_hash
+from pinless.checks import run_checks
+from pinless.finding import Finding
+from pinless.model.analyze import Analyzer
+from pinless.model.facts import ModuleFacts
+from pinless.model.project import Project
+from pinless.model.versions import declared_versions
+from pinless.source import decode
+
+_PARALLEL_MIN = 24  # below this many files to analyse, worker start-up costs more than it saves
+
+
+@dataclass
+class Source:
+    path: Path  # absolute
+    relpath: str  # relative to the project root, forward slashes
+    data: bytes | None
+    error: str | None = None  # could not read
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    files_checked: int
+    suppressed: int = 0
+    notes: list[str] = field(default_factory=list)
+    project: Project | None = None
+    texts: dict[str, str] = field(default_factory=dict)  # path -> decoded text of target files
+    analysed: int = 0  # files that got the full analysis (prefilter kept them)
+    cache_hits: int = 0
+
+
+def relpath_of(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def read_sources(paths: Iterable[Path], root: Path) -> list[Source]:
+    out = []
+    for path in paths:
+        rel = relpath_of(path, root)
+        try:
+            out.append(Source(path, rel, path.read_bytes()))
+        except OSError as exc:
+            out.append(Source(path, rel, None, f"cannot read: {exc.strerror or exc}"))
+    return out
+
+
+def _analyse(job: tuple[str, str, bytes, bool]) -> ModuleFacts:
+    path, rel, data, full = job
+    decoded = decode(data)
+    if decoded.text is None:
+        facts = ModuleFacts(path=path, relpath=rel, module="", base_dir="")
+        facts.error = (1, 1, decoded.error or "cannot decode")
+        return facts
+    analyzer = Analyzer(decoded.text, path, rel)
+    if full:
+        return analyzer.run()
+    return analyzer.parse_only()
+
+
+def analyse_all(jobs: list[tuple[str, str, bytes, bool]], workers: int) -> list[ModuleFacts]:
+    if workers <= 1 or len(jobs) < _PARALLEL_MIN:
+        return [_analyse(j) for j in jobs]
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    # big files first, so one slow file does not finish last on a single worker
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][2]))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        results = list(pool.map(_analyse, [jobs[i] for i in order], chunksize=max(1, len(jobs) // (workers * 8))))
+    out: list[ModuleFacts | None] = [None] * len(jobs)
+    for i, facts in zip(order, results):
+        out[i] = facts
+    return out  # type: ignore[return-value]
+
+
+def run(
+    targets: list[Path],
+    root: Path,
+    settings: Any,
+    context: list[Path] | None = None,
+    stdin: tuple[Path, bytes] | None = None,
+) -> RunResult:
+    """Check ``targets``; ``context`` are other project files read for cross-module facts."""
+    cat = catalog_mod.load()
+    target_set = {p.resolve() for p in targets}
+    extra = [p for p in (context or []) if p.resolve() not in target_set]
+    sources = read_sources(targets, root) + read_sources(extra, root)
+    if stdin is not None:
+        stdin_path, data = stdin
+        sources = [s for s in sources if s.path.resolve() != stdin_path.resolve()]
+        sources.insert(0, Source(stdin_path, relpath_of(stdin_path, root), data))
+        target_set.add(stdin_path.resolve())
+    readable = {s.relpath: s.data for s in sources if s.data is not None}
+    chosen = prefilter.select(readable)
+    is_target = {s.relpath: s.path.resolve() in target_set for s in sources}
+
+    cache = Cache(root / ".pinless_cache") if getattr(settings, "cache", True) else None
+    keys = {}
+    for s in sources:
+        if s.data is not None and (s.relpath in chosen or is_target[s.relpath]):
+            full = s.relpath in chosen
+            keys[s.relpath] = f"{'F' if full else 'P'}:{s.relpath}:{content_hash(s.data)}"
+    cached = cache.get_many(list(keys.values())) if cache else {}
+    jobs = [
+        (str(s.path), s.relpath, s.data, s.relpath in chosen)
+        for s in sources
+        if s.relpath in keys and keys[s.relpath] not in cached
+    ]
+    fresh = analyse_all(jobs, getattr(settings, "jobs", None) or os.cpu_count() or 1)
+    if cache:
+        cache.put_many({keys[f.relpath]: f for f in fresh})
+        cache.close()
+    by_rel: dict[str, ModuleFacts] = {f.relpath: f for f in fresh}
+    for s in sources:
+        if s.relpath in keys and keys[s.relpath] in cached:
+            facts = cached[keys[s.relpath]]
+            facts.path = str(s.path)  # the cached facts may come from a checkout elsewhere
+            by_rel[s.relpath] = facts
+
+    project = Project(
+        [f for rel, f in by_rel.items() if rel in chosen and f.error is None],
+        versions=declared_versions(root),
+    )
+    findings: list[Finding] = []
+    for s in sources:
+        if not is_target[s.relpath]:
+            continue
+        if s.data is None:
+            findings.append(_parse_error(cat, str(s.path), (1, 1, s.error or "cannot read")))
+            continue
+        facts = by_rel.get(s.relpath)
+        if facts is None:
+            continue
+        if facts.error is not None:
+            findings.append(_parse_error(cat, str(s.path), facts.error))
+            continue
+        if s.relpath in chosen:
+            findings.extend(run_checks(project, facts, cat, settings))
+    result = RunResult(
+        findings=findings,
+        files_checked=sum(1 for s in sources if is_target[s.relpath]),
+        project=project,
+        analysed=sum(1 for rel in chosen if rel in keys),
+        cache_hits=len(cached),
+    )
+    return result
+
+
+def _parse_error(cat: catalog_mod.Catalog, path: str, error: tuple[int, int, str]) -> Finding:
+    line, col, message = error
+    rule = cat.rules.get("PIN001")
+    template = rule.message if rule else "{construct}"
+    return Finding(
+        code="PIN001",
+        message=template.format(construct=message) if "{construct}" in template else f"{template}: {message}",
+        path=path,
+        line=max(line, 1),
+        column=max(col, 1),
+        end_line=max(line, 1),
+        end_column=max(col, 1) + 1,
+    )
