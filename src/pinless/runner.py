@@ -41,7 +41,7 @@ class RunResult:
     suppressed: int = 0
     notes: list[str] = field(default_factory=list)
     project: Project | None = None
-    texts: dict[str, str] = field(default_factory=dict)  # path -> decoded text of target files
+    texts: dict[Path, str] = field(default_factory=dict)  # decoded text of each target file
     analysed: int = 0  # files that got the full analysis (prefilter kept them)
     cache_hits: int = 0
 
@@ -53,10 +53,14 @@ def relpath_of(path: Path, root: Path) -> str:
         return path.name
 
 
-def read_sources(paths: Iterable[Path], root: Path) -> list[Source]:
+def read_sources(paths: Iterable[Path], root: Path, replaced: dict[Path, bytes]) -> list[Source]:
     out = []
     for path in paths:
         rel = relpath_of(path, root)
+        data = replaced.get(path.resolve())
+        if data is not None:
+            out.append(Source(path, rel, data))
+            continue
         try:
             out.append(Source(path, rel, path.read_bytes()))
         except OSError as exc:
@@ -97,17 +101,23 @@ def run(
     settings: Any,
     context: list[Path] | None = None,
     stdin: tuple[Path, bytes] | None = None,
+    overrides: dict[Path, bytes] | None = None,
 ) -> RunResult:
-    """Check ``targets``; ``context`` are other project files read for cross-module facts."""
+    """Check ``targets``; ``context`` are other project files read for cross-module facts.
+
+    ``stdin`` is a target whose bytes come from standard input; ``overrides`` replace the
+    bytes of files on disk (the fix loop re-checks its results before writing them).
+    """
     cat = catalog_mod.load()
     target_set = {p.resolve() for p in targets}
     extra = [p for p in (context or []) if p.resolve() not in target_set]
-    sources = read_sources(targets, root) + read_sources(extra, root)
+    replaced = {p.resolve(): data for p, data in (overrides or {}).items()}
     if stdin is not None:
-        stdin_path, data = stdin
-        sources = [s for s in sources if s.path.resolve() != stdin_path.resolve()]
-        sources.insert(0, Source(stdin_path, relpath_of(stdin_path, root), data))
-        target_set.add(stdin_path.resolve())
+        replaced[stdin[0].resolve()] = stdin[1]
+        target_set.add(stdin[0].resolve())
+        if stdin[0].resolve() not in {p.resolve() for p in targets}:
+            targets = [stdin[0]] + list(targets)
+    sources = read_sources(targets, root, replaced) + read_sources(extra, root, replaced)
     readable = {s.relpath: s.data for s in sources if s.data is not None}
     chosen = prefilter.select(readable)
     is_target = {s.relpath: s.path.resolve() in target_set for s in sources}
@@ -140,9 +150,14 @@ def run(
         versions=declared_versions(root),
     )
     findings: list[Finding] = []
+    texts: dict[Path, str] = {}
     for s in sources:
         if not is_target[s.relpath]:
             continue
+        if s.data is not None:
+            text = decode(s.data).text
+            if text is not None:
+                texts[s.path] = text
         if s.data is None:
             findings.append(_parse_error(cat, str(s.path), (1, 1, s.error or "cannot read")))
             continue
@@ -158,6 +173,7 @@ def run(
         findings=findings,
         files_checked=sum(1 for s in sources if is_target[s.relpath]),
         project=project,
+        texts=texts,
         analysed=sum(1 for rel in chosen if rel in keys),
         cache_hits=len(cached),
     )

@@ -1,0 +1,188 @@
+"""A lint run from paths to the findings a user sees, and the fix loop on top of it.
+
+discover -> runner (analysis, checks) -> suppressions -> selection and targets -> sorted.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pinless import catalog as catalog_mod
+from pinless import discover, runner, suppress
+from pinless.finding import Finding
+from pinless.fixes.apply import MAX_PASSES, apply_edits, choose, parses, write_atomic
+from pinless.select import Selector
+from pinless.source import decode, encode
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    files_checked: int
+    notes: list[str] = field(default_factory=list)
+    suppressed: int = 0
+    texts: dict[Path, str] = field(default_factory=dict)
+    stdin_path: Path | None = None
+    entry_points: list = field(default_factory=list)
+    entry_notes: list = field(default_factory=list)
+    targets: list[Path] = field(default_factory=list)
+    context: list[Path] = field(default_factory=list)
+    root: Path = Path(".")
+    stdin: tuple[Path, bytes] | None = None
+    analysed: int = 0
+    cache_hits: int = 0
+
+
+def repo_root(start: Path) -> Path:
+    finder = getattr(discover, "repo_root", None)
+    if finder is not None:
+        return finder(start)
+    try:
+        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True,
+                             text=True, timeout=10)
+        if out.returncode == 0 and out.stdout.strip():
+            return Path(out.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return start
+
+
+def lint(paths: list[Path], settings: Any, stdin: tuple[Path, bytes] | None = None,
+         overrides: dict[Path, bytes] | None = None) -> LintResult:
+    found = discover.collect(paths, settings) if paths else None
+    targets = list(found.files) if found else []
+    root = Path(found.project_root) if found else settings.root
+    notes = list(found.notes) if found else []
+    context = discover.project_files(root, settings)
+    return _lint_files(targets, context, root, settings, stdin, overrides, notes)
+
+
+def _lint_files(targets, context, root, settings, stdin, overrides, notes) -> LintResult:
+    cat = catalog_mod.load()
+    result = runner.run(targets, root, settings, context=context, stdin=stdin, overrides=overrides)
+    selector = Selector(settings, list(cat.rules))
+    known = set(cat.rules)
+    findings: list[Finding] = []
+    suppressed = 0
+    by_path: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        by_path.setdefault(f.path, []).append(f)
+    for path, text in result.texts.items():
+        own = by_path.pop(str(path), [])
+        sup = suppress.parse(text)
+        kept, unused, count = suppress.apply(own, sup, str(path), known)
+        suppressed += count
+        findings.extend(kept + unused)
+    for rest in by_path.values():  # files without text (unreadable): nothing to suppress with
+        findings.extend(rest)
+    shown = []
+    for f in findings:
+        rule = cat.rules.get(f.code)
+        if rule is None:
+            continue
+        applies = rule.applies_to(tuple(settings.targets))
+        if not applies or not selector.enabled(f.code, Path(f.path)):
+            continue
+        if _filtered_by_target_settings(rule, f, settings, cat):
+            continue
+        shown.append(replace(f, severity=rule.severity, name=rule.name, targets=applies))
+    shown.sort(key=Finding.sort_key)
+    return LintResult(
+        findings=shown,
+        files_checked=result.files_checked,
+        notes=notes,
+        suppressed=suppressed,
+        texts=result.texts,
+        stdin_path=stdin[0] if stdin else None,
+        entry_points=getattr(result, "entry_points", []),
+        entry_notes=getattr(result, "entry_notes", []),
+        targets=targets,
+        context=context,
+        root=root,
+        stdin=stdin,
+        analysed=result.analysed,
+        cache_hits=result.cache_hits,
+    )
+
+
+def _filtered_by_target_settings(rule, finding: Finding, settings: Any, cat) -> bool:
+    """Proxy settings that make a rule moot: RDS Proxy's EXCLUDE_VARIABLE_SETS filter (MySQL
+    variable setting) and PgBouncer's max_prepared_statements (protocol-level prepares)."""
+    if "rds-proxy" in settings.targets and len(settings.targets) == 1:
+        filters = cat.targets.get("rds-proxy", {}).get("session-pinning-filters", {})
+        for name in getattr(settings, "session_pinning_filters", ()):
+            spec = filters.get(name, {})
+            if set(rule.detect.get("sql", ())) & set(spec.get("sql", ())) and _is_mysql(finding):
+                return True
+    return False
+
+
+def _is_mysql(finding: Finding) -> bool:
+    return getattr(finding, "dialect", "") == "mysql" or "mysql" in finding.message.lower()
+
+
+@dataclass
+class FixResult:
+    result: LintResult
+    texts: dict[Path, str]  # path -> fixed text, for every changed file
+    originals: dict[Path, str]
+    applied: int
+    notes: list[str] = field(default_factory=list)
+
+
+def fix(first: LintResult, settings: Any, write: bool) -> FixResult:
+    """Apply fixes until none applies (at most MAX_PASSES), re-checking after each pass."""
+    unsafe = bool(settings.unsafe_fixes)
+    originals: dict[Path, str] = {}
+    current: dict[Path, str] = {}
+    raw: dict[Path, bytes] = {}
+    applied = 0
+    notes: list[str] = []
+    result = first
+    for _ in range(MAX_PASSES):
+        by_path: dict[Path, list[Finding]] = {}
+        for f in result.findings:
+            by_path.setdefault(Path(f.path), []).append(f)
+        changed = False
+        for path, findings in by_path.items():
+            fixes = choose(findings, unsafe)
+            if not fixes:
+                continue
+            text = current.get(path, result.texts.get(path))
+            if text is None:
+                continue
+            new = apply_edits(text, fixes)
+            if new == text:
+                continue
+            if not parses(new):
+                notes.append(f"{path}: a fix produced code that does not parse; the file was left as it was")
+                continue
+            originals.setdefault(path, text)
+            current[path] = new
+            applied += len(fixes)
+            changed = True
+        if not changed:
+            break
+        for path, text in current.items():
+            raw[path] = _encode_like(path, text, first)
+        result = _lint_files(first.targets, first.context, first.root, settings, first.stdin, raw, [])
+    if write:
+        for path, data in raw.items():
+            if first.stdin_path is not None and path == first.stdin_path:
+                continue
+            try:
+                write_atomic(path, data)
+            except OSError as exc:
+                notes.append(f"{path}: could not write the fix: {exc.strerror or exc}")
+    return FixResult(result, current, originals, applied, notes)
+
+
+def _encode_like(path: Path, text: str, first: LintResult) -> bytes:
+    try:
+        original = path.read_bytes()
+    except OSError:
+        original = first.stdin[1] if first.stdin and first.stdin[0] == path else b""
+    return encode(text, decode(original))
