@@ -145,10 +145,6 @@ def run(
             facts.path = str(s.path)  # the cached facts may come from a checkout elsewhere
             by_rel[s.relpath] = facts
 
-    project = Project(
-        [f for rel, f in by_rel.items() if rel in chosen and f.error is None],
-        versions=declared_versions(root),
-    )
     findings: list[Finding] = []
     texts: dict[Path, str] = {}
     for s in sources:
@@ -158,6 +154,16 @@ def run(
             text = decode(s.data).text
             if text is not None:
                 texts[s.path] = text
+    project = Project(
+        [f for rel, f in by_rel.items() if rel in chosen and f.error is None],
+        versions=declared_versions(root),
+        texts={str(p): t for p, t in texts.items()},
+        root=root,
+        settings=settings,
+    )
+    for s in sources:
+        if not is_target[s.relpath]:
+            continue
         if s.data is None:
             findings.append(_parse_error(cat, str(s.path), (1, 1, s.error or "cannot read")))
             continue

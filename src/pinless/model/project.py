@@ -19,8 +19,12 @@ def module_key(relpath: str) -> str:
 
 class Project:
     def __init__(self, modules: list[ModuleFacts], lib: LibraryIndex | None = None,
-                 versions: dict[str, str | None] | None = None):
+                 versions: dict[str, str | None] | None = None, texts: dict[str, str] | None = None,
+                 root=None, settings=None):
         self.lib = lib or index()
+        self.texts = texts or {}  # absolute path -> source text, for the checked files (fixes need it)
+        self.root = root
+        self.settings = settings
         self.modules = modules
         self.by_key = {module_key(m.relpath): m for m in modules}
         self.by_name = {m.module: m for m in modules}
