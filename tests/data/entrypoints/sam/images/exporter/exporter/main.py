@@ -1,0 +1,2 @@
+def export(event, context):
+    return {"exported": 0}

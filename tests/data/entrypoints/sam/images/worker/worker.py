@@ -1,0 +1,6 @@
+async def _work(event):
+    return event
+
+
+def handle(event, context):
+    return {"done": True}

@@ -1,0 +1,2 @@
+def create(event, context):
+    return {"statusCode": 201}
