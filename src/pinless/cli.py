@@ -205,7 +205,9 @@ def _emit(settings, opts, result) -> int:
 def _entry_points_text(result) -> str:
     lines = ["Entry points:"]
     for ep in getattr(result, "entry_points", []):
-        lines.append(f"  {ep.module_path}:{ep.line} {ep.function} ({ep.source})")
+        where = f"{ep.module_path}:{ep.line}" if ep.module_path and ep.line else ep.module_path or "?"
+        note = f" - {ep.note}" if getattr(ep, "note", "") else ""
+        lines.append(f"  {where} {ep.function} ({ep.source}){note}")
     for note in getattr(result, "entry_notes", []):
         lines.append(f"  note: {note}")
     if len(lines) == 1:
