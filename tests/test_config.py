@@ -330,7 +330,7 @@ def test_valid_selectors(selector):
 
 @pytest.mark.parametrize("selector", ["P", "PI", "PIN5", "PIN1011", "PIN103", "all", "", "E501"])
 def test_invalid_selectors(selector):
-    with pytest.raises(config._Bad):
+    with pytest.raises(config.BadValue):
         config.check_selector(selector)
 
 

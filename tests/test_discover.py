@@ -436,3 +436,17 @@ def test_discovery_shape(tmp_path):
     touch(tmp_path, "a.py")
     found = collect([tmp_path], Settings(root=tmp_path))
     assert found == Discovery([tmp_path / "a.py"], [], tmp_path)
+
+
+@needs_git
+@pytest.mark.parametrize("use_git", [True, False])
+def test_ignored_symlink_to_a_folder_is_not_followed(tmp_path, monkeypatch, use_git):
+    project = tmp_path / "project"
+    touch(tmp_path, "outside/lib.py", "outside/more/x.py", "project/app.py")
+    git(project, "init", "-q")
+    (project / "linked").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (project / "kept").symlink_to(tmp_path / "outside/more", target_is_directory=True)
+    (project / ".gitignore").write_text("linked\n")
+    if not use_git:
+        monkeypatch.setattr(discover, "GIT", str(tmp_path / "no-git-here"))
+    assert files(project) == ["app.py", "kept/x.py"]

@@ -44,7 +44,7 @@ class ConfigError(Exception):
     """A bad config file, key, value or option; ``str()`` is the one-line message."""
 
 
-class _Bad(Exception):
+class BadValue(Exception):
     """A value failed validation; the caller adds where it came from."""
 
     def __init__(self, problem: str, suggestion: str | None = None) -> None:
@@ -69,7 +69,7 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
 
 def _str_list(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _Bad("expected a list of strings")
+        raise BadValue("expected a list of strings")
     return value
 
 
@@ -77,7 +77,7 @@ def _choice(value: str, choices: tuple[str, ...], what: str) -> str:
     if value in choices:
         return value
     expected = ", ".join(f"`{c}`" for c in choices)
-    raise _Bad(f"unknown {what} `{value}` (expected {expected})", _closest(value, choices))
+    raise BadValue(f"unknown {what} `{value}` (expected {expected})", _closest(value, choices))
 
 
 def known_codes() -> frozenset[str]:
@@ -86,13 +86,13 @@ def known_codes() -> frozenset[str]:
 
 
 def check_selector(selector: str, codes: Iterable[str] | None = None) -> str:
-    """A full code, a prefix of one (``PIN``, ``PIN1``, ``PIN10``) or ``ALL``; else ``_Bad``."""
+    """A full code, a prefix of one (``PIN``, ``PIN1``, ``PIN10``) or ``ALL``; else ``BadValue``."""
     codes = known_codes() if codes is None else frozenset(codes)
     if selector == ALL or _is_prefix(selector, codes):
         return selector
     upper = selector.upper()
     hint = upper if upper == ALL or _is_prefix(upper, codes) else _one_slip(upper, codes)
-    raise _Bad(f"unknown selector `{selector}`", hint)
+    raise BadValue(f"unknown selector `{selector}`", hint)
 
 
 def _one_slip(selector: str, codes: frozenset[str]) -> str | None:
@@ -116,14 +116,14 @@ def _selectors(value: Any) -> tuple[str, ...]:
 def _globs(value: Any) -> tuple[str, ...]:
     items = _str_list(value)
     if any(not item.strip() for item in items):
-        raise _Bad("an empty pattern matches nothing")
+        raise BadValue("an empty pattern matches nothing")
     return tuple(items)
 
 
 def _targets(value: Any) -> tuple[str, ...]:
     items = tuple(_choice(t, catalog.TARGETS, "target") for t in _str_list(value))
     if not items:
-        raise _Bad("needs at least one target")
+        raise BadValue("needs at least one target")
     return tuple(dict.fromkeys(items))
 
 
@@ -131,7 +131,7 @@ def _handlers(value: Any) -> tuple[str, ...]:
     items = _str_list(value)
     for item in items:
         if not HANDLER_RE.match(item):
-            raise _Bad(f"`{item}` is not `<module path>.<function>`")
+            raise BadValue(f"`{item}` is not `<module path>.<function>`")
     return tuple(items)
 
 
@@ -142,25 +142,25 @@ def _filters(value: Any) -> tuple[str, ...]:
 
 def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise _Bad("expected true or false")
+        raise BadValue("expected true or false")
     return value
 
 
 def _count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _Bad("expected a whole number, 0 or more")
+        raise BadValue("expected a whole number, 0 or more")
     return value
 
 
 def _output_format(value: Any) -> str:
     if not isinstance(value, str):
-        raise _Bad("expected a string")
+        raise BadValue("expected a string")
     return _choice(value, OUTPUT_FORMATS, "output format")
 
 
 def _per_file_ignores(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, Mapping):
-        raise _Bad("expected a table of pattern = [selectors]")
+        raise BadValue("expected a table of pattern = [selectors]")
     return tuple((pattern, _selectors(codes)) for pattern, codes in value.items())
 
 
@@ -199,7 +199,7 @@ KEYS: tuple[Key, ...] = (
         _bool, "--force-exclude"),
     Key("respect-gitignore", "respect_gitignore", "boolean", True,
         "Skip files ignored by `.gitignore` (every level), `.git/info/exclude` and the global "
-        "excludes file.", _bool, "--respect-gitignore"),
+        "excludes file.", _bool, "--no-respect-gitignore"),
     Key("target", "targets", "list of targets", ("rds-proxy",),
         "What the code connects through: `rds-proxy` and/or `pgbouncer-transaction`.",
         _targets, "--target"),
@@ -224,22 +224,22 @@ KEYS: tuple[Key, ...] = (
 )
 KEYS_BY_NAME = {k.name: k for k in KEYS}
 KEYS_BY_FIELD = {k.field: k for k in KEYS}
-# Sub-tables and the keys they hold.
+# Names that hold a table: the target sub-tables and per-file-ignores.
 _TABLES = {k.name.split(".")[0] for k in KEYS if "." in k.name} | {"per-file-ignores"}
 
 
 @dataclass(frozen=True)
 class Settings:
-    """The effective settings of a run. Defaults come from ``KEYS``."""
+    """The effective settings of a run; the defaults equal those in ``KEYS`` (a test holds them)."""
 
-    select: tuple[str, ...] = KEYS_BY_FIELD["select"].default
+    select: tuple[str, ...] = (ALL,)
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     # (pattern, selectors) pairs in file order; a tuple keeps Settings hashable
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
-    targets: tuple[str, ...] = KEYS_BY_FIELD["targets"].default
+    targets: tuple[str, ...] = ("rds-proxy",)
     respect_gitignore: bool = True
     handlers: tuple[str, ...] = ()
     unsafe_fixes: bool = False
@@ -327,7 +327,7 @@ class _Source:
         self.path = path
         self.header = header  # "tool.pinless" in a pyproject.toml, "" at a file's top level
 
-    def error(self, table: str, key: str, value: Any, bad: _Bad) -> ConfigError:
+    def error(self, table: str, key: str, value: Any, bad: BadValue) -> ConfigError:
         hint = f"; did you mean `{bad.suggestion}`?" if bad.suggestion else ""
         if self.path is None:
             name = table or key
@@ -349,23 +349,23 @@ def _read_table(raw: Mapping[str, Any], source: _Source) -> dict[str, Any]:
         key = KEYS_BY_NAME.get(name)
         if key is None or "." in name:
             top_level = [k.name for k in KEYS if "." not in k.name] + sorted(_TABLES)
-            raise source.error("", name, value, _Bad("unknown key", _closest(name, top_level)))
+            raise source.error("", name, value, BadValue("unknown key", _closest(name, top_level)))
         values[key.field] = _checked(key, value, source)
     return values
 
 
 def _read_subtable(table: str, raw: Any, source: _Source) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
-        raise source.error("", table, raw, _Bad("expected a table"))
+        raise source.error("", table, raw, BadValue("expected a table"))
     values = {}
     names = [k.name.split(".", 1)[1] for k in KEYS if k.name.startswith(table + ".")]
     for name, value in raw.items():
         key = KEYS_BY_NAME.get(f"{table}.{name}")
         if key is None:
-            raise source.error(table, name, value, _Bad("unknown key", _closest(name, names)))
+            raise source.error(table, name, value, BadValue("unknown key", _closest(name, names)))
         try:
             values[key.field] = key.check(value)
-        except _Bad as bad:
+        except BadValue as bad:
             raise source.error(table, name, value, bad) from None
     return values
 
@@ -375,11 +375,11 @@ def _checked(key: Key, value: Any, source: _Source) -> Any:
         for pattern, codes in value.items():  # name the entry, not the whole table
             try:
                 _selectors(codes)
-            except _Bad as bad:
+            except BadValue as bad:
                 raise source.error(key.name, pattern, codes, bad) from None
     try:
         return key.check(value)
-    except _Bad as bad:
+    except BadValue as bad:
         raise source.error("", key.name, value, bad) from None
 
 

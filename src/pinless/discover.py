@@ -123,7 +123,7 @@ class _Walker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.patterns = PathPatterns(settings.exclude + settings.extend_exclude, settings.root)
-        self.trees = _Trees() if settings.respect_gitignore else None
+        self.trees = _Trees(settings.root) if settings.respect_gitignore else None
         self.found: dict[str, str] = {}  # real path -> path as reached, first one wins
         self.visited: set[str] = set()  # real folders walked
         self.notes: list[str] = []
@@ -156,7 +156,7 @@ class _Walker:
         if self.trees is None:
             return False
         real = os.path.realpath(path)
-        tree = self.trees.for_folder(real if is_dir else os.path.dirname(real), self.settings)
+        tree = self.trees.for_folder(real if is_dir else os.path.dirname(real))
         return tree is not None and tree.path_ignored(tree.relative(real), is_dir)
 
     # folders ---------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ class _Walker:
 
     def _walk_root(self, path: str, rel: str | None) -> None:
         real = os.path.realpath(path)
-        tree = self.trees.for_folder(real, self.settings) if self.trees else None
+        tree = self.trees.for_folder(real) if self.trees else None
         self._walk(_Frame(path, real, rel, tree, tree.relative(real) if tree else "", named=True))
 
     def _walk_link(self, path: str, rel: str | None) -> None:
@@ -180,7 +180,7 @@ class _Walker:
             return
         if real in self.visited:
             return  # the same folder, already walked by its real path
-        tree = self.trees.for_folder(real, self.settings) if self.trees else None
+        tree = self.trees.for_folder(real) if self.trees else None
         tree_rel = tree.relative(real) if tree else ""
         if tree is not None and tree.path_ignored(tree_rel, True):
             return
@@ -199,7 +199,7 @@ class _Walker:
             if not frame.named and "pyvenv.cfg" in entries:
                 continue  # a virtual environment, found by its marker whatever its name
             if ".git" in entries and self.trees is not None and frame.tree_rel:
-                frame.tree = self.trees.for_top(frame.real, self.settings)
+                frame.tree = self.trees.for_top(frame.real)
                 frame.tree_rel = ""
             stack.extend(self._entries(frame, entries))
 
@@ -222,20 +222,22 @@ class _Walker:
                 rel = f"{frame.rel}/{name}" if frame.rel else name
             if self.patterns.match_entry(entry.path, name, rel):
                 continue
+            link = entry.is_symlink()
             tree_rel = f"{frame.tree_rel}/{name}" if frame.tree_rel else name
-            if frame.tree is not None and frame.tree.ignored(tree_rel, kind == "dir"):
+            # to git a symlink is never a folder, so `dir/` patterns do not match one
+            if frame.tree is not None and frame.tree.ignored(tree_rel, kind == "dir" and not link):
                 continue
             if kind == "file":
-                link = entry.is_symlink()
                 real = os.path.realpath(entry.path) if link else os.path.join(frame.real, name)
                 self.found.setdefault(real, entry.path)
-            elif entry.is_symlink():
+            elif link:
                 self.links.append((entry.path, rel))
             else:
                 yield _Frame(entry.path, os.path.join(frame.real, name), rel, frame.tree, tree_rel)
 
     def _kind(self, entry: os.DirEntry) -> str | None:
-        """"dir", "file" for a `.py` file, None for the rest; notes a link that loops on itself."""
+        """What the entry is to the walk: a folder ("dir"), a `.py` file ("file") or nothing
+        (None); a link that loops on itself, or cannot be followed, gets a note."""
         try:
             if entry.is_dir():
                 return "dir"
@@ -274,29 +276,30 @@ class _Tree:
 
 
 class _Trees:
-    def __init__(self) -> None:
+    def __init__(self, root: Path) -> None:
+        self.root = os.path.realpath(root)
         self._by_top: dict[str, _Tree] = {}
         self._top_of: dict[str, str | None] = {}
 
-    def for_folder(self, real: str, settings: Settings) -> _Tree:
+    def for_folder(self, real: str) -> _Tree:
         """The tree of the work tree containing ``real``; outside any, one rooted at the
         settings root when ``real`` is below it, else at ``real`` itself."""
         top = self._top_of.get(real)
         if real not in self._top_of:
             top = self._top_of[real] = _work_tree_top(real)
         if top is not None:
-            return self.for_top(top, settings)
-        root = os.path.realpath(settings.root)
+            return self.for_top(top)
+        root = self.root
         anchor = root if real == root or real.startswith(root.rstrip(os.sep) + os.sep) else real
         if anchor not in self._by_top:
             self._by_top[anchor] = _PatternTree(anchor, in_repo=False)
         return self._by_top[anchor]
 
-    def for_top(self, top: str, settings: Settings) -> _Tree:
+    def for_top(self, top: str) -> _Tree:
         tree = self._by_top.get(top)
         if tree is None:
             listing = _git_ignored(top)
-            tree = _GitTree(top, *listing) if listing else _PatternTree(top, in_repo=True)
+            tree = _GitTree(top, *listing) if listing is not None else _PatternTree(top, True)
             self._by_top[top] = tree
         return tree
 
@@ -310,7 +313,8 @@ class _GitTree(_Tree):
         self._folders = folders
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
-        return rel in (self._folders if is_dir else self._files)
+        # git lists a symlink as a file even when it points at a folder
+        return rel in self._files or rel in self._folders
 
 
 def _git_ignored(top: str) -> tuple[set[str], set[str]] | None:
