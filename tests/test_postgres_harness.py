@@ -1,0 +1,57 @@
+"""The throwaway-cluster harness itself: statements are logged, backends are counted."""
+
+import uuid
+
+import psycopg2
+import pytest
+
+from postgres import ADMIN_USER, APP_USER, parse_log
+
+
+@pytest.mark.postgres
+def test_statement_is_logged_and_read_back(pg):
+    marker = f"harness-{uuid.uuid4().hex}"
+    mark = pg.log_mark()
+    with psycopg2.connect(pg.dsn()) as conn, conn.cursor() as cur:
+        cur.execute("SELECT %s AS marker,\n  count(*) FROM orders", (marker,))
+        assert cur.fetchone() == (marker, 3)
+    conn.close()
+
+    statements = pg.statements_since(mark, user=APP_USER)
+    assert f"SELECT '{marker}' AS marker,\n  count(*) FROM orders" in statements
+    assert pg.connections_since(mark) == 1
+    assert all(marker not in s for s in pg.statements_since(pg.log_mark()))
+
+
+@pytest.mark.postgres
+def test_connection_shows_in_app_backends_and_disappears_after_close(pg):
+    assert pg.wait_backends(0) == 0
+    conn = psycopg2.connect(pg.dsn())
+    try:
+        assert pg.app_backends() == 1
+        # The admin connection is a different role and is not counted.
+        assert pg.app_backends(user=ADMIN_USER) >= 1
+    finally:
+        conn.close()
+    assert pg.wait_backends(0) == 0
+
+
+@pytest.mark.postgres
+def test_app_role_is_not_superuser(pg):
+    with psycopg2.connect(pg.dsn()) as conn, conn.cursor() as cur:
+        cur.execute("SELECT current_user, usesuper FROM pg_user WHERE usename = current_user")
+        assert cur.fetchone() == (APP_USER, False)
+    conn.close()
+
+
+def test_parse_log_joins_continuation_lines():
+    text = (
+        "2025-01-01 00:00:00.000 UTC [42] app@app LOG:  statement: SELECT 1,\n"
+        "\t  2\n"
+        "2025-01-01 00:00:00.001 UTC [42] app@app LOG:  execute __asyncpg_stmt_1__: SELECT $1\n"
+        "2025-01-01 00:00:00.002 UTC [42] app@app DETAIL:  parameters: $1 = '5'\n"
+        "2025-01-01 00:00:00.003 UTC [7] LOG:  checkpoint starting: time\n"
+    )
+    entries = parse_log(text)
+    assert [e.statement for e in entries] == ["SELECT 1,\n  2", "SELECT $1", None, None]
+    assert entries[-1].user is None and entries[0].pid == 42
