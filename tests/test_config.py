@@ -355,7 +355,8 @@ def test_bad_output_format(tmp_path):
 
 def test_bad_session_pinning_filter(tmp_path):
     path = write(
-        tmp_path / "pinless.toml", '[rds-proxy]\nsession-pinning-filters = ["EXCLUDE_VARIABLE_SET"]\n'
+        tmp_path / "pinless.toml",
+        '[rds-proxy]\nsession-pinning-filters = ["EXCLUDE_VARIABLE_SET"]\n',
     )
     assert error_of(first_path=tmp_path) == (
         f'{path}: [rds-proxy] session-pinning-filters = ["EXCLUDE_VARIABLE_SET"]: unknown '
@@ -365,7 +366,8 @@ def test_bad_session_pinning_filter(tmp_path):
 
 
 def test_negative_count(tmp_path):
-    path = write(tmp_path / "pinless.toml", "[pgbouncer-transaction]\nmax-prepared-statements = -1\n")
+    text = "[pgbouncer-transaction]\nmax-prepared-statements = -1\n"
+    path = write(tmp_path / "pinless.toml", text)
     assert error_of(first_path=tmp_path) == (
         f"{path}: [pgbouncer-transaction] max-prepared-statements = -1: "
         "expected a whole number, 0 or more"
@@ -374,7 +376,8 @@ def test_negative_count(tmp_path):
 
 def test_bool_is_not_a_count(tmp_path):
     path = write(tmp_path / "pinless.toml", "jobs = true\n")
-    assert error_of(first_path=tmp_path) == f"{path}: jobs = true: expected a whole number, 0 or more"
+    message = f"{path}: jobs = true: expected a whole number, 0 or more"
+    assert error_of(first_path=tmp_path) == message
 
 
 def test_bad_handler(tmp_path):

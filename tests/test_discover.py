@@ -138,7 +138,8 @@ def test_path_below_a_file_is_a_usage_error(tmp_path, monkeypatch):
 
 def test_project_files_uses_the_same_rules(tmp_path):
     touch(tmp_path, "a.py", "node_modules/x.py", "lib/b.py")
-    assert project_files(tmp_path, Settings(root=tmp_path)) == [tmp_path / "a.py", tmp_path / "lib/b.py"]
+    found = project_files(tmp_path, Settings(root=tmp_path))
+    assert found == [tmp_path / "a.py", tmp_path / "lib/b.py"]
 
 
 # --- symbolic links ----------------------------------------------------------------------------
@@ -259,7 +260,9 @@ def make_repo(root: Path) -> Path:
     return root
 
 
-EXPECTED_GIT = ["app.py", "deep/only_root.py", "src/handler.py", "src/vendor/keep.py", "tracked/old.py"]
+EXPECTED_GIT = [
+    "app.py", "deep/only_root.py", "src/handler.py", "src/vendor/keep.py", "tracked/old.py",
+]
 
 
 @needs_git
@@ -427,7 +430,8 @@ def test_project_root_without_git(tmp_path):
     touch(tmp_path, "svc/app.py", "svc/pinless.toml", "other/x.py")
     with_config = Settings(root=tmp_path / "svc", config_path=tmp_path / "svc/pinless.toml")
     assert collect([tmp_path / "other/x.py"], with_config).project_root == tmp_path / "svc"
-    assert collect([tmp_path / "other/x.py"], Settings(root=tmp_path)).project_root == tmp_path / "other"
+    plain = Settings(root=tmp_path)
+    assert collect([tmp_path / "other/x.py"], plain).project_root == tmp_path / "other"
     assert collect([tmp_path / "other"], Settings(root=tmp_path)).project_root == tmp_path / "other"
     assert repo_root(tmp_path / "other") == tmp_path / "other"
 

@@ -85,7 +85,8 @@ def test_per_file_ignores():
 
 
 def test_per_file_ignores_cannot_turn_a_rule_on():
-    selector = Selector(Settings(root=ROOT, ignore=("PIN1",), per_file_ignores=(("x.py", ("PIN2",)),)), CODES)
+    settings = Settings(root=ROOT, ignore=("PIN1",), per_file_ignores=(("x.py", ("PIN2",)),))
+    selector = Selector(settings, CODES)
     assert selector.enabled("PIN101", ROOT / "x.py") is False
     assert selector.enabled("PIN201", ROOT / "x.py") is False
     assert selector.enabled("PIN201", ROOT / "y.py") is True
@@ -132,7 +133,8 @@ def test_redirected_code_selects_its_successor():
 
     assert on(ignore=("PIN150",)) == ["PIN101"]
     assert on(select=("PIN150",)) == ["PIN102"]
-    assert on(select=("PIN1",), ignore=("PIN15",)) == ["PIN101", "PIN102"]  # a prefix of an old code is no alias
+    # a prefix of an old code is no alias of its successor
+    assert on(select=("PIN1",), ignore=("PIN15",)) == ["PIN101", "PIN102"]
     assert on(select=("PIN150",), ignore=("PIN1",)) == ["PIN102"]
 
 

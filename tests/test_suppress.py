@@ -116,7 +116,8 @@ def test_line_codes_silence_their_codes_only():
 
 def test_bare_noqa_silences_everything_on_its_line_and_is_never_reported():
     source = "a()  # noqa\nb()  # noqa\n"
-    kept, unused, count = run(source, finding("PIN101", 1), finding("PIN401", 1), finding("PIN102", 3))
+    found = finding("PIN101", 1), finding("PIN401", 1), finding("PIN102", 3)
+    kept, unused, count = run(source, *found)
     assert [f.code for f in kept] == ["PIN102"]
     assert (unused, count) == ([], 2)
 
@@ -139,7 +140,8 @@ def test_file_directive_skips_the_file():
 
 def test_file_directive_with_codes():
     source = "# pinless: noqa: PIN101, PIN301\na()\nb()\n"
-    kept, unused, count = run(source, finding("PIN101", 2), finding("PIN301", 3), finding("PIN201", 3))
+    found = finding("PIN101", 2), finding("PIN301", 3), finding("PIN201", 3)
+    kept, unused, count = run(source, *found)
     assert [f.code for f in kept] == ["PIN201"]
     assert (unused, count) == ([], 2)
 

@@ -100,7 +100,8 @@ def _one_slip(selector: str, codes: frozenset[str]) -> str | None:
     suggestion, since any code "near" `PIN9` is a guess."""
     near = [
         code for code in codes
-        if len(code) == len(selector) and sum(a != b for a, b in zip(code, selector)) == 1
+        if len(code) == len(selector)
+        and sum(a != b for a, b in zip(code, selector, strict=True)) == 1
     ]
     return near[0] if len(near) == 1 else None
 
@@ -302,7 +303,7 @@ def _table(path: Path) -> dict[str, Any] | None:
 
 
 def show(value: Any, limit: int = 80) -> str:
-    """A value the way it would be written in TOML, shortened to ``limit`` for a one-line message."""
+    """A value as TOML would write it, cut to ``limit`` characters for a one-line message."""
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str):

@@ -61,7 +61,7 @@ def collect(paths: list[Path], settings: Settings) -> Discovery:
 
 
 def project_files(root: Path, settings: Settings) -> list[Path]:
-    """Every Python file of the project under ``root``, by the same rules (for cross-module facts)."""
+    """Every Python file of the project under ``root``, by the same rules (cross-module facts)."""
     walker = _Walker(settings)
     walker.add_named(root)
     walker.finish()
@@ -70,7 +70,7 @@ def project_files(root: Path, settings: Settings) -> list[Path]:
 
 def is_excluded(path: Path, settings: Settings) -> bool:
     """Whether ``exclude`` or (with ``respect-gitignore``) git ignores ``path`` or a folder above
-    it: for a file named with ``force-exclude``, or one read from stdin under ``--stdin-filename``."""
+    it: for a file named with ``force-exclude``, or stdin read as ``--stdin-filename``."""
     return _Walker(settings).excluded_named(os.path.abspath(path), is_dir=False)
 
 
@@ -114,7 +114,7 @@ class _Frame:
     path: str  # absolute, through any symlinks (what reports show)
     real: str  # symlinks resolved (what git and the dedupe know)
     rel: str | None  # ``path`` relative to the settings root, None outside it
-    tree: "_Tree | None"
+    tree: _Tree | None
     tree_rel: str  # ``real`` relative to ``tree.top``
     named: bool = False  # named on the command line: walked even if it looks like a venv
 
@@ -379,7 +379,7 @@ class _IgnoreFile:
     runs: list[tuple[re.Pattern[str], bool, bool]]  # (regex, negated, folders only)
 
     @classmethod
-    def read(cls, path: str, base: str) -> "_IgnoreFile | None":
+    def read(cls, path: str, base: str) -> _IgnoreFile | None:
         try:
             with open(path, encoding="utf-8", errors="surrogateescape") as fh:
                 lines = fh.read().splitlines()

@@ -63,7 +63,7 @@ class Selector:
     @classmethod
     def from_catalog(
         cls, settings: Settings, catalog: catalog_module.Catalog | None = None
-    ) -> "Selector":
+    ) -> Selector:
         """A selector over the catalog's rules, honouring their status and redirects."""
         catalog = catalog or catalog_module.load()
         stable, explicit, redirects = [], [], {}
@@ -81,7 +81,7 @@ class Selector:
         return code in self.codes_for(path)
 
     def codes_for(self, path: str | Path) -> frozenset[str]:
-        """The codes reported in the file at ``path``: the selected ones minus its per-file ignores."""
+        """The codes reported in the file at ``path``: the selected ones minus its ignores."""
         key = os.path.abspath(path)
         codes = self._by_path.get(key)
         if codes is None:

@@ -22,7 +22,7 @@ from pinless.finding import Edit, Finding, Fix
 UNUSED_CODE = "PIN002"
 
 _MENTIONS_NOQA = re.compile("noqa", re.IGNORECASE).search
-# `# noqa` anywhere in a comment (after another pragma too), as a whole word.
+# The line marker anywhere in a comment (after another pragma too), as a whole word.
 _LINE_DIRECTIVE = re.compile(r"#\s*noqa(?![\w-])", re.IGNORECASE)
 _FILE_DIRECTIVE = re.compile(r"#\s*pinless\s*:\s*noqa(?![\w-])", re.IGNORECASE)
 _CODE_LIST_START = re.compile(r"\s*:")
@@ -122,7 +122,7 @@ def _directive(token: tokenize.TokenInfo, last_line: bool) -> Directive | None:
             return None
     codes, end = _codes(token.string, found.end())
     if codes is None:
-        return None  # `# noqa:` followed by no code: not a directive, so it hides nothing
+        return None  # a colon with no code after it: not a directive, so it hides nothing
     refs = tuple(CodeRef(code, col + s, col + e) for code, s, e in codes)
     return Directive(row, col + found.start(), col + end, refs, col, comment_end, line,
                      file_level, last_line)
@@ -224,7 +224,7 @@ def _line_reports(usage: _Usage, path: str) -> list[Finding]:
         dead = usage.dead(directive)
         own = [i for i, ref in enumerate(directive.codes) if ref.code == UNUSED_CODE]
         if own and any(directive.codes[i].code != UNUSED_CODE for i in dead):
-            # `# noqa: ..., PIN002` silences the report of the line's other dead codes
+            # PIN002 listed in the directive silences the report of its other dead codes
             usage.used.add((id(directive), own[0]))
             usage.silenced += 1
         elif dead:
@@ -251,7 +251,9 @@ def _report(directive: Directive, dead: dict[int, str], path: str) -> Finding:
         groups = {why: [directive.codes[i].code for i in dead if dead[i] == why] for why in
                   ("unused", "unknown", "duplicated")}
         detail = "; ".join(
-            f"{why}: " + ", ".join(f"`{c}`" for c in codes) for why, codes in groups.items() if codes
+            f"{why}: " + ", ".join(f"`{c}`" for c in codes)
+            for why, codes in groups.items()
+            if codes
         )
     else:
         detail = "no finding in the file"
