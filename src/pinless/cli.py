@@ -43,6 +43,13 @@ def _common(func):
         click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma separated)."),
         click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable."),
         click.option("--extend-select", multiple=True, help="Codes to enable on top of the selection."),
+        click.option("--per-file-ignores", multiple=True, metavar="GLOB:CODES",
+                     help="Ignore codes in matching files, e.g. 'tests/**:PIN4' (repeatable)."),
+        click.option("--exclude", multiple=True, help="Globs never searched; replaces the default list."),
+        click.option("--extend-exclude", multiple=True, help="Globs never searched, on top of the defaults."),
+        click.option("--no-respect-gitignore", is_flag=True, help="Check files that .gitignore excludes."),
+        click.option("--handler", "handlers", multiple=True,
+                     help="An entry point discovery cannot find: 'module/path.function' (repeatable)."),
         click.option("--target", "targets", multiple=True,
                      help="Deployment target(s): rds-proxy (default), pgbouncer-transaction."),
         click.option("--config", "config_file", type=click.Path(path_type=Path),
@@ -74,6 +81,16 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     return out or None
 
 
+def _per_file_ignores(values: tuple[str, ...]) -> dict[str, list[str]] | None:
+    out: dict[str, list[str]] = {}
+    for value in values:
+        pattern, sep, codes = value.rpartition(":")
+        if not sep or not pattern:
+            raise Failure(f"option --per-file-ignores {value!r}: expected GLOB:CODES, e.g. 'tests/**:PIN4'")
+        out.setdefault(pattern, []).extend(c.strip() for c in codes.split(",") if c.strip())
+    return out or None
+
+
 def _settings(opts: dict[str, Any]):
     paths: tuple[Path, ...] = opts["paths"]
     first = None
@@ -91,6 +108,11 @@ def _settings(opts: dict[str, Any]):
         "force_exclude": True if opts["force_exclude"] else None,
         "cache": False if opts["no_cache"] else None,
         "jobs": opts["jobs"],
+        "per_file_ignores": _per_file_ignores(opts["per_file_ignores"]),
+        "exclude": _split(opts["exclude"]),
+        "extend_exclude": _split(opts["extend_exclude"]),
+        "respect_gitignore": False if opts["no_respect_gitignore"] else None,
+        "handlers": _split(opts["handlers"]),
     }
     return load_settings(
         first_path=first.resolve() if first is not None else None,
@@ -160,8 +182,10 @@ def _lint(opts: dict[str, Any], overrides: dict[Path, bytes] | None = None):
         name = opts.get("stdin_filename") or Path("stdin.py")
         stdin = (Path(os.path.abspath(name)), sys.stdin.buffer.read())
         paths = [p for p in paths if str(p) != "-"]
-        if not paths:
-            paths = []
+        from pinless.discover import is_excluded
+
+        if settings.force_exclude and is_excluded(stdin[0], settings):
+            stdin = None  # pre-commit passed an excluded name: nothing to check
     return settings, engine.lint(paths, settings, stdin=stdin, overrides=overrides)
 
 

@@ -63,8 +63,8 @@ def lint(paths: list[Path], settings: Any, stdin: tuple[Path, bytes] | None = No
 def _lint_files(targets, context, root, settings, stdin, overrides, notes) -> LintResult:
     cat = catalog_mod.load()
     result = runner.run(targets, root, settings, context=context, stdin=stdin, overrides=overrides)
-    selector = Selector(settings, list(cat.rules))
-    known = set(cat.rules)
+    selector = Selector.from_catalog(settings, cat)
+    known = {code: rule.redirect or code for code, rule in cat.rules.items()}
     findings: list[Finding] = []
     suppressed = 0
     by_path: dict[str, list[Finding]] = {}

@@ -27,8 +27,9 @@ def _pattern() -> re.Pattern[bytes]:
     roots = sorted(set(index().roots) | set(_FRAMEWORKS))
     names = b"|".join(re.escape(r.encode()) for r in roots)
     sinks = b"|".join(re.escape(m.encode()) for m in sorted(index().untyped_sinks))
+    keywords = b"".join(b"|" + re.escape(k.encode()) for k in sorted(index().keywords))
     return re.compile(
-        rb"(?:^|\n)[ \t]*(?:from|import)[ \t]+(?:" + names + rb")\b"
+        rb"(?:^|\n)[ \t]*(?:from|import)[ \t]+(?:" + names + rb")\b" + keywords +
         rb"|\.(?:" + sinks + rb")[ \t]*\("
         rb"|noqa|def[ \t]+\w+[ \t]*\([ \t]*_?e\w*[ \t]*,[ \t]*_?(?:context|ctx|lambda_context)\b"
     )

@@ -12,10 +12,10 @@ from typing import Any, Iterator
 from pinless import catalog as catalog_mod
 from pinless.finding import Edit, Finding, Fix
 from pinless.model.facts import CallSite, ModuleFacts
-from pinless.model.library import const_of, lookup_path, _NOT_CONST
+from pinless.model.library import condition_test, lookup_path
 from pinless.model.project import Project
 from pinless.model.sql import classify
-from pinless.model.values import Obj, Qual, Str, Unknown, Value
+from pinless.model.values import Func, Obj, Qual, Str, Unknown, Value
 from pinless.model.analyze import HOLE
 
 
@@ -67,6 +67,15 @@ def sink_spec(project: Project, site: CallSite) -> tuple[dict[str, Any] | None, 
 
 
 def check_module(project: Project, module: ModuleFacts, cat: catalog_mod.Catalog) -> Iterator[Finding]:
+    seen: set[tuple] = set()
+    for finding in _check_module(project, module, cat):
+        key = (finding.code, finding.line, finding.column, finding.end_line, finding.end_column)
+        if key not in seen:  # several data entries may describe one construct (OR of conditions)
+            seen.add(key)
+            yield finding
+
+
+def _check_module(project: Project, module: ModuleFacts, cat: catalog_mod.Catalog) -> Iterator[Finding]:
     sql_rules = cat.sql_kinds()
     for site in module.calls:
         spec, dialect = sink_spec(project, site)
@@ -110,36 +119,9 @@ def conditions_hold(project: Project, site: CallSite, conditions: list[dict[str,
         known, value = lookup_path(site.args, kwargs, cond["arg"], cond.get("pos"))
         if value is not None:
             value = project.resolve(value)
-        if not _test(cond["test"], known, value, cond.get("value"), site.star):
+        if not condition_test(cond["test"], known, value, cond.get("value"), site.star):
             return False
     return True
-
-
-def _test(test: str, known: bool, value: Value | None, expected: Any, star: bool) -> bool:
-    if test == "absent":
-        return known and value is None and not star
-    if value is None or not known:
-        return test == "not-false" and known and not star
-    const = const_of(value)
-    if test == "present":
-        return True
-    if const is _NOT_CONST:
-        return False  # a value pinless cannot read: no guess
-    if test == "truthy":
-        return bool(const)
-    if test == "not-none":
-        return const is not None
-    if test == "not-false":
-        return const is not False
-    if test == "equals":
-        return const == expected
-    if test == "greater":
-        return isinstance(const, (int, float)) and not isinstance(const, bool) and const > expected
-    if test == "contains":
-        return isinstance(const, str) and expected in const
-    if test == "matches":
-        return isinstance(const, str) and re.search(expected, const) is not None
-    raise ValueError(f"unknown condition test {test!r}")
 
 
 def _rule_finding(project, module, site, entry, cat) -> Finding | None:
@@ -148,6 +130,12 @@ def _rule_finding(project, module, site, entry, cat) -> Finding | None:
         return None
     if not conditions_hold(project, site, entry.get("when", [])):
         return None
+    construct = entry.get("construct", "")
+    if "sql-arg" in entry:  # the rule holds only when the SQL in that argument pins
+        facts = _sql_arg_facts(project, site, entry, cat)
+        if not facts:
+            return None
+        construct = f"{construct} `{'; '.join(dict.fromkeys(f.construct for f in facts))}`".strip()
     note = ""
     version = entry.get("version")
     if version:
@@ -156,29 +144,61 @@ def _rule_finding(project, module, site, entry, cat) -> Finding | None:
             note = f"{version['note']}; the project declares no {version['distribution']} version"
         elif _version_tuple(declared) < _version_tuple(version["min"]):
             return None
-    fix = _fix(site, entry.get("fix"), cat.rules[code])
+    fix = _fix(site, entry.get("fix"), cat.rules[code], module)
     return make_finding(cat.rules[code], module, site, fix=fix, note=note,
-                        construct=entry.get("construct", ""), call=entry.get("call", ""))
+                        construct=construct, call=entry.get("call", ""))
+
+
+def _sql_arg_facts(project, site, entry, cat) -> list:
+    known, value = lookup_path(site.args, dict(site.kwargs), entry["sql-arg"], entry.get("sql-pos"))
+    value = project.resolve(value) if value is not None else None
+    if not known or not isinstance(value, Str):
+        return []
+    dialect = project.lib.dialects.get(entry.get("library", ""), "") or entry.get("dialect", "postgres")
+    sql_rules = cat.sql_kinds()
+    return [f for f in classify(value.text, "mysql" if dialect == "mysql" else "postgres")
+            if f.kind in sql_rules]
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
 
 
-def _fix(site: CallSite, spec: dict[str, Any] | None, rule: catalog_mod.Rule) -> Fix | None:
-    if not spec or "add-kwarg" not in spec:
+def _fix(site: CallSite, spec: dict[str, Any] | None, rule: catalog_mod.Rule,
+         module: ModuleFacts) -> Fix | None:
+    """`add-kwarg` adds a keyword argument (none when already passed); `set-kwarg` adds it or
+    replaces the value passed; `define` is a module-level helper inserted once above the
+    statement that holds the call."""
+    if not spec or not ("add-kwarg" in spec or "set-kwarg" in spec):
         return None
     if site.star:
         return None  # **kwargs may already carry it
+    text = spec.get("set-kwarg") or spec["add-kwarg"]
+    name, _, value = text.partition("=")
     absent = spec.get("requires-absent")
     if absent and site.kwarg(absent) is not None:
         return None
-    text = spec["add-kwarg"]
-    if site.last_arg_end is not None:
+    existing = dict(site.kwarg_spans).get(name)
+    if existing is not None:
+        if "set-kwarg" not in spec:
+            return None
+        edit = Edit(existing.line, existing.column, existing.end_line, existing.end_column, value)
+    elif site.last_arg_end is not None:
         row, col = site.last_arg_end
         edit = Edit(row, col, row, col, f", {text}")
     else:  # f() -> f(text): insert before the closing parenthesis
         row, col = site.span.end_line, site.span.end_column - 1
         edit = Edit(row, col, row, col, text)
-    safety = rule.fix_safety if rule.fix_safety != "display-only" else "safe"
-    return Fix(safety, spec.get("message", f"pass `{text}`"), (edit,))
+    edits = [edit]
+    define = spec.get("define")
+    if define:
+        m = re.match(r"\s*(?:async\s+)?def\s+(\w+)", define)
+        helper = m.group(1) if m else ""
+        if helper in module.exports:
+            if not isinstance(module.exports[helper], Func):
+                return None  # the name is taken by something else: no safe spelling to invent
+        else:
+            line = site.top_line or 1
+            edits.insert(0, Edit(line, 1, line, 1, define.rstrip("\n") + "\n\n\n"))
+    safety = spec.get("safety") or (rule.fix_safety if rule.fix_safety != "display-only" else "safe")
+    return Fix(safety, spec.get("message", f"pass `{text}`"), tuple(edits))

@@ -17,7 +17,10 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from pinless.model.facts import CallSite, FunctionFacts, ModuleFacts, Span
+from pinless.model.entrypoints import code_entry_points, import_qualifier
+from pinless.model.facts import (
+    REBIND_FINALLY, REBIND_NESTED, REBIND_NONE, CallSite, FunctionFacts, ModuleFacts, Span,
+)
 from pinless.model.library import LibraryIndex, index
 from pinless.model.values import (
     UNKNOWN, Bound, Const, DictV, Func, Obj, ProjMod, Qual, Ref, Str, Unknown, Value,
@@ -67,6 +70,17 @@ class Analyzer:
         self.scope = self.module
         self.import_roots: set[str] = set()
         self.tree: ast.Module | None = None
+        self.top_line = 1  # first line of the module-level statement being analysed
+        self.top_lines: dict[str, int] = {}  # function qualname -> its top-level statement line
+        # exit-path facts of the function being analysed (saved and restored around nested ones)
+        self.fn_body: frozenset[int] = frozenset()  # id() of its top-level statements
+        self.exit_depth = 0  # inside the `finally` of a top-level try
+        self.exit_calls: list[int] = []
+        self.managed: list[int] = []
+        self.rebinds: list[tuple[str, int, int]] = []
+        self.with_calls: set[int] = set()  # id() of `with` context expressions being evaluated
+        self.cur_line = 0
+        self.cur_top = False
 
     # -- driver ---------------------------------------------------------------------------
 
@@ -104,7 +118,27 @@ class Analyzer:
         libs = {self.lib.roots[r] for r in self.import_roots if r in self.lib.roots}
         dialects = {self.lib.dialects.get(lib, "postgres") for lib in libs} - {"auto"}
         self.facts.dialect = "mysql" if dialects == {"mysql"} else "postgres"
+        self.facts.entry_points = code_entry_points(tree, self.facts.relpath, self.qualifier(tree))
         return self.facts
+
+    def qualifier(self, tree: ast.Module):
+        """``qualify(expr)`` for the entry-point finder: the library name this module's own
+        resolution gives a name (``Mangum`` -> ``mangum.Mangum``), else what its imports say."""
+        imports = import_qualifier(tree)
+        env = self.module.env
+
+        def qualify(expr: ast.expr) -> str | None:
+            if isinstance(expr, ast.Name):
+                value = env.get(expr.id)
+                if isinstance(value, Qual):
+                    return value.name
+                return imports(expr)
+            if isinstance(expr, ast.Attribute):
+                base = qualify(expr.value)
+                return f"{base}.{expr.attr}" if base else None
+            return None
+
+        return qualify
 
     # -- names ----------------------------------------------------------------------------
 
@@ -120,8 +154,19 @@ class Analyzer:
 
     def bind(self, name: str, value: Value) -> None:
         if self.scope is self.module or name in self.scope.globals:
+            existing = self.module.env.get(name)
+            if self.scope is not self.module:
+                flags = (REBIND_NONE if isinstance(value, Const) and value.value is None else 0) \
+                    | (REBIND_FINALLY if self.finally_depth else 0) | (0 if self.cur_top else REBIND_NESTED)
+                self.rebinds.append((name, self.cur_line, flags))
             if isinstance(value, Obj):
-                value = Obj(value.kind, f"{self.facts.module}.{name}", value.site, value.dialect)
+                # the first line that creates the object is where it is made (a lazy re-creation
+                # inside a handler keeps the module-level site)
+                same = isinstance(existing, Obj) and existing.kind == value.kind and existing.site
+                site = existing.site if same else (value.site or self.cur_line)
+                value = Obj(value.kind, f"{self.facts.module}.{name}", site, value.dialect)
+            elif isinstance(value, Const) and value.value is None and isinstance(existing, Obj):
+                return  # `pool = None`: a reset of a lazily created module object, not a new meaning
             self.module.env[name] = value
         else:
             self.scope.env[name] = value
@@ -145,15 +190,23 @@ class Analyzer:
     # -- statements -----------------------------------------------------------------------
 
     def block(self, body: list[ast.stmt]) -> None:
+        top = self.scope is self.module and not self.in_progress
         for stmt in body:
+            if top:
+                self.top_line = stmt.lineno
+                if getattr(stmt, "decorator_list", None):
+                    self.top_line = min(d.lineno for d in stmt.decorator_list)
             self.stmt(stmt)
 
     def stmt(self, node: ast.stmt) -> None:
+        outer = self.cur_line, self.cur_top
+        self.cur_line, self.cur_top = node.lineno, id(node) in self.fn_body
         method = getattr(self, "s_" + type(node).__name__, None)
         if method:
             method(node)
         else:
             self.generic(node)
+        self.cur_line, self.cur_top = outer
 
     def generic(self, node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
@@ -197,7 +250,16 @@ class Analyzer:
     def s_Assign(self, node: ast.Assign) -> None:
         value = self.expr(node.value)
         for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                self._setitem(node, target, value)
             self.bind_target(target, value)
+
+    def _setitem(self, node: ast.Assign, target: ast.Subscript, value: Value) -> None:
+        """``os.environ["PGOPTIONS"] = ...``: an item assignment library data knows about."""
+        base = self.expr(target.value)
+        if isinstance(base, Qual) and f"{base.name}.__setitem__" in self.lib.calls:
+            key = self.expr(target.slice)
+            self.record(node, Qual(f"{base.name}.__setitem__"), (key, value), {}, False, False)
 
     def s_AnnAssign(self, node: ast.AnnAssign) -> None:
         value = self.expr(node.value) if node.value else UNKNOWN
@@ -217,7 +279,10 @@ class Analyzer:
 
     def s_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
+            ctx = item.context_expr.value if isinstance(item.context_expr, ast.Await) else item.context_expr
+            self.with_calls.add(id(ctx))
             value = self.expr(item.context_expr)
+            self.with_calls.discard(id(ctx))
             if item.optional_vars is not None:
                 self.bind_target(item.optional_vars, self.lib.enter(value))
         self.block(node.body)
@@ -233,8 +298,11 @@ class Analyzer:
                 self.bind(handler.name, UNKNOWN)
             self.block(handler.body)
         self.block(node.orelse)
+        top = id(node) in self.fn_body
         self.finally_depth += 1
+        self.exit_depth += top
         self.block(node.finalbody)
+        self.exit_depth -= top
         self.finally_depth -= 1
 
     s_TryStar = s_Try
@@ -255,6 +323,7 @@ class Analyzer:
         if self.scope.cls and self.scope.qualname == self.scope.cls:
             qual = f"{self.scope.cls}.{node.name}"
         self.pending[qual] = (node, self.scope, self.scope.cls)
+        self.top_lines[qual] = self.top_line
         self.decorators[qual] = decorators
         for deco in node.decorator_list:
             if isinstance(deco, ast.Call):
@@ -285,7 +354,12 @@ class Analyzer:
             return UNKNOWN
         node, parent, cls = self.pending.pop(qual)
         self.in_progress.add(qual)
-        outer, outer_finally = self.scope, self.finally_depth
+        outer, outer_finally, outer_top = self.scope, self.finally_depth, self.top_line
+        self.top_line = self.top_lines.get(qual, self.top_line)
+        outer_exit = (self.fn_body, self.exit_depth, self.exit_calls, self.managed, self.rebinds,
+                      self.cur_line, self.cur_top)
+        self.fn_body = frozenset(id(s) for s in node.body)
+        self.exit_depth, self.exit_calls, self.managed, self.rebinds = 0, [], [], []
         # class bodies are not enclosing scopes for methods: skip to the class's parent
         enclosing = parent.parent if parent.cls and parent.qualname == parent.cls else parent
         self.scope = Scope(qual, parent=enclosing, cls=cls)
@@ -315,8 +389,13 @@ class Analyzer:
             body_line=node.body[0].lineno,
             line_text=self.line_text(node.lineno),
             releases=releases,
+            exit_releases=tuple(self.exit_calls),
+            managed=tuple(self.managed),
+            rebinds=tuple(self.rebinds),
         )
         self.scope, self.finally_depth = outer, outer_finally
+        (self.fn_body, self.exit_depth, self.exit_calls, self.managed, self.rebinds,
+         self.cur_line, self.cur_top) = outer_exit
         self.in_progress.discard(qual)
         self.done[qual] = returns
         return returns
@@ -366,6 +445,11 @@ class Analyzer:
                 return Str(left.text + HOLE, False)
             if isinstance(right, Str):
                 return Str(HOLE + right.text, False)
+        if isinstance(node.op, ast.Mult):
+            text, count = (left, right) if isinstance(left, Str) else (right, left)
+            if isinstance(text, Str) and isinstance(count, Const) and type(count.value) is int:
+                if 0 <= count.value and len(text.text) * count.value <= 4_000_000:
+                    return Str(text.text * count.value, text.exact)
         if isinstance(node.op, ast.Mod) and isinstance(left, Str):
             return Str(left.text, False)  # %s placeholders stay; sql.py normalizes them
         return UNKNOWN
@@ -524,7 +608,7 @@ class Analyzer:
         if isinstance(callee, (Func, Ref, Obj)):
             return True
         if isinstance(callee, Qual):
-            return callee.name.split(".")[0] in self.lib.roots
+            return callee.name.split(".")[0] in self.lib.roots or callee.name in self.lib.calls
         if isinstance(callee, Bound):
             recv = callee.receiver
             if isinstance(recv, (Obj, Ref)):
@@ -550,14 +634,20 @@ class Analyzer:
         return Span(node.lineno, self.col(node.lineno, node.col_offset), end_line,
                     self.col(end_line, end_col))
 
-    def record(self, node: ast.Call, callee, args, kwargs, star, awaited) -> None:
+    def record(self, node: ast.Call | ast.Assign, callee, args, kwargs, star, awaited) -> None:
         span = self.span(node)
         last = None
-        parts = list(node.args) + [k.value for k in node.keywords]
+        parts = list(getattr(node, "args", ())) + [k.value for k in getattr(node, "keywords", ())]
         if parts:
             end = max(parts, key=lambda n: (n.end_lineno, n.end_col_offset))
             last = (end.end_lineno, self.col(end.end_lineno, end.end_col_offset))
         snippet = ast.get_source_segment(self.source, node) or "" if span.end_line - span.line < 20 else ""
+        if self.scope is not self.module:
+            index = len(self.facts.calls)
+            if self.exit_depth:
+                self.exit_calls.append(index)
+            if id(node) in self.with_calls:
+                self.managed.append(index)
         self.facts.calls.append(CallSite(
             callee=callee,
             args=args,
@@ -569,6 +659,8 @@ class Analyzer:
             in_finally=self.finally_depth > 0,
             awaited=awaited,
             snippet=snippet[:_MAX_SNIPPET],
+            top_line=self.top_line,
+            kwarg_spans=tuple((k.arg, self.span(k.value)) for k in getattr(node, "keywords", ()) if k.arg),
             line_text=self.line_text(span.line),
         ))
 

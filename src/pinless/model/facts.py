@@ -28,6 +28,8 @@ class CallSite:
     awaited: bool
     snippet: str
     line_text: str
+    top_line: int = 0  # first line of the module-level statement that holds the call
+    kwarg_spans: tuple[tuple[str, Span], ...] = ()  # where each keyword argument's value is
 
     def kwarg(self, name: str) -> Value | None:
         for k, v in self.kwargs:
@@ -48,6 +50,16 @@ class FunctionFacts:
     body_line: int  # first line of the body
     line_text: str
     releases: tuple[int, ...] = ()  # indexes into ModuleFacts.calls made in a `finally`
+    # Exit-path facts for the lifecycle rules (PIN4xx):
+    exit_releases: tuple[int, ...] = ()  # calls in the `finally` of a try that is a top-level statement of the body
+    managed: tuple[int, ...] = ()  # calls that are the context expression of a `with` item
+    # assignments to names declared `global`: (name, line, flags), flags REBIND_NONE | ...
+    rebinds: tuple[tuple[str, int, int], ...] = ()
+
+
+REBIND_NONE = 1  # the value assigned is None (a reset, not a creation)
+REBIND_FINALLY = 2  # inside a `finally`
+REBIND_NESTED = 4  # not a top-level statement of the function body (under an if, with, loop, ...)
 
 
 @dataclass

@@ -40,6 +40,8 @@ class LibraryIndex:
         self.distributions: dict[str, str] = {}
         self.untyped_sinks: dict[str, dict[str, Any]] = {}
         self.untyped_hints: tuple[str, ...] = ()
+        self.keywords: tuple[str, ...] = ()  # byte strings that make the prefilter keep a file
+        self.attr_fallbacks: dict[str, str] = {}  # attribute of an unknown object -> kind
         self.dialects: dict[str, str] = {}
         for lib in cat.libraries.values():
             self._add(lib.name, lib.data)
@@ -55,12 +57,16 @@ class LibraryIndex:
             self.distributions[dist.lower()] = name
         for qual, spec in data.get("calls", {}).items():
             spec = dict(spec, library=name)
+            spec["rules"] = [dict(r, library=name) for r in spec.get("rules", ())]
             self.calls[qual] = spec
             for alias in spec.get("aliases", ()):
                 self.calls[alias] = spec
         for qual, kind in data.get("objects", {}).items():
             self.objects[qual] = kind
         for kname, spec in data.get("kinds", {}).items():
+            for method in spec.get("methods", {}).values():
+                if "rules" in method:
+                    method["rules"] = [dict(r, library=name) for r in method["rules"]]
             self.kinds[kname] = Kind(
                 name=kname,
                 library=name,
@@ -74,6 +80,8 @@ class LibraryIndex:
             )
         untyped = data.get("untyped", {})
         self.untyped_sinks.update(untyped.get("methods", {}))
+        self.keywords += tuple(data.get("prefilter-keywords", ()))
+        self.attr_fallbacks.update(data.get("attribute-fallbacks", {}))
         self.untyped_hints += tuple(untyped.get("receiver-names", ()))
 
     # -- evaluation ---------------------------------------------------------------------
@@ -100,6 +108,8 @@ class LibraryIndex:
         if isinstance(value, Str):
             return Bound(value, name)
         if isinstance(value, Unknown):
+            if name in self.attr_fallbacks:
+                return self.obj(self.attr_fallbacks[name])
             return Bound(value, name)
         return Unknown(name)
 
@@ -148,6 +158,10 @@ class LibraryIndex:
             v = arg_value(args, kwargs, spec["passthrough"])
             return v if isinstance(v, Str) else UNKNOWN
         returns = spec.get("returns")
+        for alt in spec.get("returns-when", ()):  # e.g. a connection made with caching turned off
+            if conditions_hold_static(args, kwargs, alt["when"]):
+                returns = alt["returns"]
+                break
         if not returns:
             return UNKNOWN
         dialect = recv.dialect if recv else ""
@@ -203,6 +217,46 @@ def const_of(v: Value | None) -> object:
 
 
 _NOT_CONST = object()
+
+
+def conditions_hold_static(args, kwargs: dict, conditions) -> bool:
+    """The `when` conditions of library data, on the values the module itself shows."""
+    for cond in conditions:
+        known, value = lookup_path(args, kwargs, cond["arg"], cond.get("pos"))
+        if not condition_test(cond["test"], known, value, cond.get("value"), False):
+            return False
+    return True
+
+
+def condition_test(test: str, known: bool, value: Value | None, expected: Any, star: bool) -> bool:
+    if test == "absent":
+        return known and value is None and not star
+    if value is None or not known:
+        return test == "not-false" and known and not star
+    const = const_of(value)
+    if test == "present":
+        return True
+    if test == "names":  # the argument is the library object named by value (a class, a constant)
+        return isinstance(value, Qual) and value.name in (expected if isinstance(expected, list) else [expected])
+    if const is _NOT_CONST:
+        return False  # a value pinless cannot read: no guess
+    if test == "truthy":
+        return bool(const)
+    if test == "not-none":
+        return const is not None
+    if test == "not-false":
+        return const is not False
+    if test == "equals":
+        return const == expected
+    if test == "greater":
+        return isinstance(const, (int, float)) and not isinstance(const, bool) and const > expected
+    if test == "contains":
+        return isinstance(const, str) and expected in const
+    if test == "matches":
+        return isinstance(const, str) and re.search(expected, const) is not None
+    raise ValueError(f"unknown condition test {test!r}")
+
+
 
 
 @functools.lru_cache(maxsize=1)
