@@ -83,12 +83,12 @@ def _lint_files(targets, context, root, settings, stdin, overrides, notes) -> Li
         rule = cat.rules.get(f.code)
         if rule is None:
             continue
-        applies = rule.applies_to(tuple(settings.targets))
+        verdicts, severity = _verdicts(rule, f)
+        applies = tuple(t for t in settings.targets
+                        if verdicts.get(t, "fine") != "fine" and not _moot(rule, f, t, settings, cat))
         if not applies or not selector.enabled(f.code, Path(f.path)):
             continue
-        if _filtered_by_target_settings(rule, f, settings, cat):
-            continue
-        shown.append(replace(f, severity=rule.severity, name=rule.name, targets=applies))
+        shown.append(replace(f, severity=severity, name=rule.name, targets=applies))
     shown.sort(key=Finding.sort_key)
     return LintResult(
         findings=shown,
@@ -108,20 +108,33 @@ def _lint_files(targets, context, root, settings, stdin, overrides, notes) -> Li
     )
 
 
-def _filtered_by_target_settings(rule, finding: Finding, settings: Any, cat) -> bool:
-    """Proxy settings that make a rule moot: RDS Proxy's EXCLUDE_VARIABLE_SETS filter (MySQL
-    variable setting) and PgBouncer's max_prepared_statements (protocol-level prepares)."""
-    if "rds-proxy" in settings.targets and len(settings.targets) == 1:
-        filters = cat.targets.get("rds-proxy", {}).get("session-pinning-filters", {})
+def _verdicts(rule, finding: Finding) -> tuple[dict[str, str], str]:
+    """Per-target verdicts and severity, after the page's ``[[detect.override]]`` entries
+    (a transaction-level advisory lock is fine behind PgBouncer, a warning behind RDS Proxy)."""
+    verdicts, severity = dict(rule.targets), rule.severity
+    for override in rule.detect.get("override", ()):
+        if finding.kind and finding.kind in override.get("kinds", ()) or finding.construct and any(
+            c in finding.construct for c in override.get("constructs", ())
+        ):
+            verdicts.update(override.get("targets", {}))
+            severity = override.get("severity", severity)
+    return verdicts, severity
+
+
+def _moot(rule, finding: Finding, target: str, settings: Any, cat) -> bool:
+    """Proxy settings that make a rule moot under one target (rules/targets/*.toml): RDS
+    Proxy's session pinning filters, PgBouncer's ``max_prepared_statements``."""
+    facts = cat.targets.get(target, {})
+    if target == "rds-proxy":
+        filters = facts.get("session-pinning-filters", {})
         for name in getattr(settings, "session_pinning_filters", ()):
             spec = filters.get(name, {})
-            if set(rule.detect.get("sql", ())) & set(spec.get("sql", ())) and _is_mysql(finding):
+            matches = finding.kind in spec.get("sql", ()) or rule.code in spec.get("rules", ())
+            if matches and finding.dialect in spec.get("engines", ()):
                 return True
+    if target == "pgbouncer-transaction" and getattr(settings, "max_prepared_statements", 0) > 0:
+        return rule.code in facts.get("protocol-prepared-rules", ())
     return False
-
-
-def _is_mysql(finding: Finding) -> bool:
-    return getattr(finding, "dialect", "") == "mysql" or "mysql" in finding.message.lower()
 
 
 @dataclass

@@ -62,6 +62,9 @@ class Finding:
     severity: str = "error"  # filled from the catalog by the runner
     name: str = ""  # the rule's kebab-case name, filled from the catalog
     targets: tuple[str, ...] = field(default=())  # configured targets under which it applies
+    dialect: str = ""  # "postgres" or "mysql" when the finding is about SQL a driver sends
+    kind: str = ""  # the SQL statement kind (model/sql.py) behind the finding, if any
+    construct: str = ""  # what the message names; rule pages' [[detect.override]] match on it
 
     @property
     def suppress_row(self) -> int:

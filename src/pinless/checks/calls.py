@@ -25,7 +25,7 @@ class _Default(dict):
 
 
 def make_finding(rule: catalog_mod.Rule, module: ModuleFacts, site: CallSite, fix: Fix | None = None,
-                 note: str = "", **fields: str) -> Finding:
+                 note: str = "", dialect: str = "", kind: str = "", **fields: str) -> Finding:
     message = rule.message.format_map(_Default(fields)).strip()
     if note:
         message = f"{message}; {note}"
@@ -42,6 +42,9 @@ def make_finding(rule: catalog_mod.Rule, module: ModuleFacts, site: CallSite, fi
         scope=site.scope,
         snippet=site.snippet,
         line_text=site.line_text,
+        dialect=dialect,
+        kind=kind,
+        construct=fields.get("construct", ""),
     )
 
 
@@ -95,13 +98,15 @@ def _sql_findings(project, module, site, spec, dialect, sql_rules, cat) -> Itera
     value = project.resolve(value) if value is not None else None
     if not isinstance(value, Str):
         return
-    for fact in classify(value.text, dialect or "postgres"):
+    dialect = dialect or "postgres"
+    for fact in classify(value.text, dialect):
         code = sql_rules.get(fact.kind)
         if code is None or code not in cat.rules:
             continue
         construct = fact.construct.replace(HOLE, "…")
         note = "" if fact.parsed else "read from the statement's leading keywords: sqlglot could not parse it"
-        yield make_finding(cat.rules[code], module, site, construct=construct, note=note)
+        yield make_finding(cat.rules[code], module, site, construct=construct, note=note, dialect=dialect,
+                            kind=fact.kind)
 
 
 def _arg(site: CallSite, where) -> Value | None:
@@ -145,7 +150,9 @@ def _rule_finding(project, module, site, entry, cat) -> Finding | None:
         elif _version_tuple(declared) < _version_tuple(version["min"]):
             return None
     fix = _fix(site, entry.get("fix"), cat.rules[code], module)
+    dialect = project.lib.dialects.get(entry.get("library", ""), "")
     return make_finding(cat.rules[code], module, site, fix=fix, note=note,
+                        dialect="" if dialect == "auto" else dialect,
                         construct=construct, call=entry.get("call", ""))
 
 

@@ -179,7 +179,9 @@ class Analyzer:
             if isinstance(base, ast.Name) and base.id == "self" and self.scope.cls:
                 self.class_attrs.setdefault(self.scope.cls, {})[target.attr] = value
             else:
-                self.expr(base)
+                changed = self.lib.on_assign(self.expr(base), target.attr, value)
+                if changed is not None and isinstance(base, ast.Name):
+                    self.bind(base.id, changed)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self.bind_target(elt.value if isinstance(elt, ast.Starred) else elt, UNKNOWN)

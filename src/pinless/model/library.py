@@ -45,6 +45,7 @@ class LibraryIndex:
         self.dialects: dict[str, str] = {}
         for lib in cat.libraries.values():
             self._add(lib.name, lib.data)
+        self._inherit()
         hints = "|".join(self.untyped_hints) or "(?!)"
         self._hint_re = re.compile(rf"^_*(?:{hints})\d*_*$", re.IGNORECASE)
 
@@ -83,6 +84,35 @@ class LibraryIndex:
         self.keywords += tuple(data.get("prefilter-keywords", ()))
         self.attr_fallbacks.update(data.get("attribute-fallbacks", {}))
         self.untyped_hints += tuple(untyped.get("receiver-names", ()))
+
+    def _inherit(self) -> None:
+        """A kind with ``inherits = "other"`` has the other kind's methods and attributes,
+        its own taking precedence (a connection in autocommit mode is still a connection)."""
+        def merged(name: str, seen: tuple[str, ...] = ()) -> Kind:
+            kind = self.kinds[name]
+            parent = kind.spec.get("inherits")
+            if not parent or parent not in self.kinds or parent in seen:
+                return kind
+            base = merged(parent, seen + (name,))
+            return Kind(kind.name, kind.library, kind.role or base.role, kind.dialect,
+                        {**base.methods, **kind.methods}, {**base.attrs, **kind.attrs},
+                        kind.call or base.call, kind.item or base.item, {**base.spec, **kind.spec})
+        self.kinds = {name: merged(name) for name in self.kinds}
+
+    def on_assign(self, value: Value, attr: str, assigned: Value) -> Value | None:
+        """The object after ``obj.attr = assigned`` when library data says it changes kind
+        (``conn.autocommit = True``); None when nothing changes."""
+        if not isinstance(value, Obj):
+            return None
+        kind = self.kinds.get(value.kind)
+        spec = kind.spec.get("on-assign", {}).get(attr) if kind else None
+        if not spec:
+            return None
+        const = const_of(assigned)
+        if const is _NOT_CONST or not condition_test(spec.get("test", "truthy"), True, assigned,
+                                                     spec.get("value"), False):
+            return None
+        return Obj(spec["kind"], value.origin, value.site, value.dialect)
 
     # -- evaluation ---------------------------------------------------------------------
 
