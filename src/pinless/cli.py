@@ -137,6 +137,9 @@ def _guard(verbose: bool, body) -> None:
     except (ConfigError, UsageError, Failure, catalog.CatalogError) as exc:
         click.echo(f"pinless: error: {exc}", err=True)
         sys.exit(2)
+    except BrokenPipeError:  # `pinless rules | head`: the reader left; nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except KeyboardInterrupt:
         click.echo("pinless: error: interrupted", err=True)
         sys.exit(2)
@@ -308,13 +311,27 @@ def _diff(originals: dict[Path, str], texts: dict[Path, str]) -> str:
     return "".join(out)
 
 
+def rules_markdown(cat: catalog.Catalog) -> str:
+    """The README's rule table (tests/test_readme.py keeps the README in step with it)."""
+    out = ["| Code | Name | Summary | rds-proxy | pgbouncer-transaction | Fix |",
+           "| --- | --- | --- | --- | --- | --- |"]
+    for r in sorted(cat.active_rules(), key=lambda r: r.code):
+        fix = "-" if r.fix_availability == "none" else f"{r.fix_safety} ({r.fix_availability})"
+        out.append(f"| {r.code} | `{r.name}` | {r.summary} | {r.targets.get('rds-proxy', 'fine')} "
+                   f"| {r.targets.get('pgbouncer-transaction', 'fine')} | {fix} |")
+    return "\n".join(out) + "\n"
+
+
 @main.command()
-@click.option("--output-format", type=click.Choice(["table", "json"]), default="table")
+@click.option("--output-format", type=click.Choice(["table", "json", "markdown"]), default="table")
 def rules(output_format: str) -> None:
     """List every rule: code, name, family, targets, fixable."""
     def body() -> int:
         cat = catalog.load()
         rows = sorted(cat.active_rules(), key=lambda r: r.code)
+        if output_format == "markdown":
+            click.echo(rules_markdown(cat), nl=False)
+            return 0
         if output_format == "json":
             import json
 
