@@ -17,6 +17,7 @@ from pinless import prefilter
 from pinless.cache import Cache, content_hash
 from pinless.checks import run_checks
 from pinless.finding import Finding
+from pinless.model import entrypoints
 from pinless.model.analyze import Analyzer
 from pinless.model.facts import ModuleFacts
 from pinless.model.project import Project
@@ -44,6 +45,8 @@ class RunResult:
     texts: dict[Path, str] = field(default_factory=dict)  # decoded text of each target file
     analysed: int = 0  # files that got the full analysis (prefilter kept them)
     cache_hits: int = 0
+    entry_points: list = field(default_factory=list)  # every Lambda entry point of the project
+    entry_notes: list[str] = field(default_factory=list)  # configured entries that could not be read or found
 
 
 def relpath_of(path: Path, root: Path) -> str:
@@ -161,6 +164,8 @@ def run(
         root=root,
         settings=settings,
     )
+    project.entry_points, project.entry_notes = find_entry_points(
+        root, settings, [s.relpath for s in sources], project.modules)
     for s in sources:
         if not is_target[s.relpath]:
             continue
@@ -182,8 +187,47 @@ def run(
         texts=texts,
         analysed=sum(1 for rel in chosen if rel in keys),
         cache_hits=len(cached),
+        entry_points=project.entry_points,
+        entry_notes=project.entry_notes,
     )
     return result
+
+
+def find_entry_points(root: Path, settings: Any, relpaths: list[str],
+                      modules: list[ModuleFacts]) -> tuple[list, list[str]]:
+    """Entry points found in code (per module, in the analysis) joined with the handlers named by
+    deployment files and the ``handlers`` setting (read once per run)."""
+    try:
+        from pinless import discover
+
+        def skip(rel: str) -> bool:
+            return discover.is_excluded(root / rel, settings)
+    except ImportError:  # pragma: no cover - discovery not available
+        skip = None
+    configured = entrypoints.config_entry_points(root, tuple(getattr(settings, "handlers", ()) or ()), skip=skip)
+    by_path = {m.relpath: m for m in modules}
+    matched = []
+    for entry in entrypoints.match(configured, relpaths):
+        module = by_path.get(entry.module_path)
+        matched.append(_locate(entry, module) if module is not None and not entry.note else entry)
+    code = [e for m in modules for e in m.entry_points]
+    merged = entrypoints.merge(code, matched)
+    notes = list(configured.notes) + [f"{e.source}: {e.function}: {e.note}" for e in merged if e.note]
+    return merged, notes
+
+
+def _locate(entry, module: ModuleFacts):
+    """Line, kind and async-ness of a configured entry from its module's facts."""
+    from dataclasses import replace
+
+    fn = module.functions.get(entry.function)
+    if fn is not None:
+        return replace(entry, kind="function", line=fn.span.line, is_async=fn.is_async)
+    if entry.function in module.exports:
+        line = next((c.span.line for c in module.calls if c.scope == ""
+                     and c.line_text.lstrip().startswith((f"{entry.function} =", f"{entry.function}:"))), 0)
+        return replace(entry, kind="object", line=line, is_async=False)
+    return replace(entry, note=f"no `{entry.function}` defined in {entry.module_path}")
 
 
 def _parse_error(cat: catalog_mod.Catalog, path: str, error: tuple[int, int, str]) -> Finding:

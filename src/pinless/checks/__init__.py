@@ -1,6 +1,6 @@
 """Checks read the linked model and yield findings; one module per concern.
 
-Each check is ``check_module(project, module, catalog, settings) -> Iterator[Finding]``.
+Each check is ``check_module(project, module, catalog) -> Iterator[Finding]``.
 """
 
 from __future__ import annotations
@@ -8,14 +8,22 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from pinless.catalog import Catalog
-from pinless.checks import calls
+from pinless.checks import calls, django, lifecycle
 from pinless.finding import Finding
 from pinless.model.facts import ModuleFacts
 from pinless.model.project import Project
 
-CHECKS = [calls.check_module]
+CHECKS = [calls.check_module, lifecycle.check_module, django.check_module]
+
+# Rules whose library-data conditions (calls.py) hold only in a Lambda project, for pools built
+# at module level: a pool sized above one connection is fine in a long-running server.
+LAMBDA_GATED = frozenset({"PIN407"})
 
 
 def run_checks(project: Project, module: ModuleFacts, cat: Catalog, settings: Any) -> Iterator[Finding]:
     for check in CHECKS:
-        yield from check(project, module, cat)
+        for finding in check(project, module, cat):
+            if finding.code in LAMBDA_GATED and check is calls.check_module and \
+                    not lifecycle.keep_pool_size_finding(project, module, finding, cat):
+                continue
+            yield finding
