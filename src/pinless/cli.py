@@ -20,6 +20,7 @@ from pinless import __version__, catalog
 from pinless import report as report_mod
 from pinless.config import ConfigError, load_settings
 from pinless.discover import UsageError
+from pinless.fixes.apply import lines
 
 EXAMPLES = """
 \b
@@ -305,7 +306,7 @@ def _diff(originals: dict[Path, str], texts: dict[Path, str]) -> str:
         except ValueError:
             name = path.as_posix()
         out.extend(difflib.unified_diff(
-            originals[path].splitlines(keepends=True), texts[path].splitlines(keepends=True),
+            lines(originals[path]), lines(texts[path]),
             fromfile=f"a/{name}", tofile=f"b/{name}",
         ))
     return "".join(out)

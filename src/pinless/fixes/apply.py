@@ -8,6 +8,7 @@ re-checks, and the loop repeats (at most ``MAX_PASSES``), as ruff does.
 from __future__ import annotations
 
 import ast
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -23,9 +24,16 @@ def applicable(fix: Fix | None, unsafe: bool) -> bool:
     return fix.applicability == "safe" or (unsafe and fix.applicability == "unsafe")
 
 
+def lines(text: str) -> list[str]:
+    """``text`` split after each ``\n``, ``\r\n`` or ``\r``, ends kept: Python's line breaks.
+    ``str.splitlines`` also breaks at form feeds, ``\x1c``-``\x1e``, ``\x85`` and U+2028/9,
+    which may sit in comments and strings and would shift every row after them."""
+    return io.StringIO(text, newline="").readlines()
+
+
 def _offsets(text: str) -> list[int]:
     starts, pos = [0], 0
-    for line in text.splitlines(keepends=True):
+    for line in lines(text):
         pos += len(line)
         starts.append(pos)
     return starts
