@@ -88,6 +88,7 @@ def parses(text: str) -> bool:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Temp file in the same directory, same mode, then rename: never a half-written file."""
+    path = Path(os.path.realpath(path))  # a symbolic link stays a link: write its target
     mode = path.stat().st_mode & 0o7777
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pinless", dir=path.parent)
     try:
