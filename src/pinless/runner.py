@@ -76,7 +76,7 @@ def _analyse(job: tuple[str, str, bytes, bool]) -> ModuleFacts:
     decoded = decode(data)
     if decoded.text is None:
         facts = ModuleFacts(path=path, relpath=rel, module="", base_dir="")
-        facts.error = (1, 1, decoded.error or "cannot decode")
+        facts.error = (*decoded.position, decoded.error or "cannot decode")
         return facts
     analyzer = Analyzer(decoded.text, path, rel)
     if full:

@@ -13,23 +13,40 @@ class Decoded:
     encoding: str  # "utf-8", "utf-8-sig" (BOM), or the coding cookie's
     error: str | None = None  # one line, when text is None
     newline: str = "\n"
+    position: tuple[int, int] = (1, 1)  # of the error: 1-based line and column (code points)
 
 
 def decode(data: bytes) -> Decoded:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:  # an invalid coding cookie
-        return Decoded(None, "utf-8", f"cannot decode: {exc.msg if hasattr(exc, 'msg') else exc}")
+    except SyntaxError as exc:
+        message = exc.msg if hasattr(exc, "msg") else str(exc)
+        if not message.startswith("invalid or missing encoding declaration"):
+            return Decoded(None, "utf-8", f"cannot decode: {message}")  # an invalid coding cookie
+        # no cookie and the first two lines are not UTF-8: say which byte, as below
+        encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-        where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
-        return Decoded(None, encoding, f"cannot decode as {encoding}{where}: {reason}")
+        if not isinstance(exc, UnicodeDecodeError):
+            return Decoded(None, encoding, f"cannot decode as {encoding}: {exc}")
+        seen = exc.object  # utf-8-sig reports positions in the bytes after the BOM
+        bad = seen[exc.start:exc.start + 1]
+        return Decoded(None, encoding, f"cannot decode byte 0x{bad.hex()} as {encoding}: {exc.reason}",
+                       position=_position(seen[:exc.start].decode(encoding, "replace")))
     if text.startswith("\ufeff"):
         text = text[1:]
     newline = "\r\n" if "\r\n" in text[:10000] else "\n"
     return Decoded(text, encoding, None, newline)
+
+
+def _position(before: str) -> tuple[int, int]:
+    """Line and column just after ``before`` (Python's line breaks: ``\n``, ``\r\n``, ``\r``)."""
+    lines = io.StringIO(before.removeprefix("\ufeff"), newline="").readlines() or [""]
+    last = lines[-1]
+    if last.endswith(("\n", "\r")):
+        return len(lines) + 1, 1
+    return len(lines), len(last) + 1
 
 
 def encode(text: str, decoded: Decoded) -> bytes:
