@@ -21,6 +21,7 @@ from pinless import report as report_mod
 from pinless.config import ConfigError, load_settings
 from pinless.discover import UsageError
 from pinless.fixes.apply import lines
+from pinless.source import decode, encode
 
 EXAMPLES = """
 \b
@@ -271,8 +272,10 @@ def _fix(opts: dict[str, Any]) -> int:
         # `pinless fix -`: the fixed source to stdout, everything else to stderr
         fixed = engine.fix(result, settings, write=False)
         text = fixed.texts.get(result.stdin_path)
-        original = result.texts.get(result.stdin_path, "")
-        sys.stdout.write(text if text is not None else original)
+        original = result.stdin[1] if result.stdin else b""
+        # bytes in, bytes out: the input's encoding, BOM and newlines; undecodable input unchanged
+        sys.stdout.buffer.write(encode(text, decode(original)) if text is not None else original)
+        sys.stdout.flush()
         remaining = fixed.result
         opts = dict(opts, output_file=None)
         ctx = _context(settings, opts, sys.stderr)

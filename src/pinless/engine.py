@@ -181,7 +181,10 @@ def fix(first: LintResult, settings: Any, write: bool) -> FixResult:
             break
         for path, text in current.items():
             raw[path] = _encode_like(path, text, first)
-        result = _lint_files(first.targets, first.context, first.root, settings, first.stdin, raw, [])
+        stdin = first.stdin
+        if stdin is not None and stdin[0] in raw:  # re-check the fixed stdin, not the original again
+            stdin = (stdin[0], raw[stdin[0]])
+        result = _lint_files(first.targets, first.context, first.root, settings, stdin, raw, [])
     if write:
         for path, data in raw.items():
             if first.stdin_path is not None and path == first.stdin_path:
@@ -194,8 +197,10 @@ def fix(first: LintResult, settings: Any, write: bool) -> FixResult:
 
 
 def _encode_like(path: Path, text: str, first: LintResult) -> bytes:
+    if first.stdin is not None and first.stdin[0] == path:
+        return encode(text, decode(first.stdin[1]))  # stdin, even when a file of that name exists
     try:
         original = path.read_bytes()
     except OSError:
-        original = first.stdin[1] if first.stdin and first.stdin[0] == path else b""
+        original = b""
     return encode(text, decode(original))
