@@ -155,7 +155,34 @@ def _guard(verbose: bool, body) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
+class _Main(click.Group):
+    """Click's usage errors (unknown option, bad choice) become the same one-line
+    ``pinless: error: ...`` with exit 2 as every other usage error, instead of click's three lines."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        try:
+            rv = super().main(*args, **dict(kwargs, standalone_mode=False))
+        except getattr(click.exceptions, "NoArgsIsHelpError", ()) as exc:  # bare `pinless`: the help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            message = " ".join(exc.format_message().split()).rstrip(".")
+            ctx = getattr(exc, "ctx", None)
+            see = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            click.echo(f"pinless: error: {message[:1].lower()}{message[1:]}{see}", err=True)
+            sys.exit(2)
+        except click.Abort:
+            click.echo("pinless: error: interrupted", err=True)
+            sys.exit(2)
+        except BrokenPipeError:  # `pinless --help | head -1`
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)  # --help, --version
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
 @click.version_option(__version__, prog_name="pinless")
 def main() -> None:
     """Find database session pinning and missing disconnects in Python Lambda code."""
