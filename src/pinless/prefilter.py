@@ -32,6 +32,8 @@ def _pattern() -> re.Pattern[bytes]:
         rb"(?:^|\n)[ \t]*(?:from|import)[ \t]+(?:" + names + rb")\b" + keywords +
         rb"|\.(?:" + sinks + rb")[ \t]*\("
         rb"|noqa|def[ \t]+\w+[ \t]*\([ \t]*_?e\w*[ \t]*,[ \t]*_?(?:context|ctx|lambda_context)\b"
+        # Django settings modules need not import anything Django (checks/django.py)
+        rb"|(?:^|\n)DATABASES[ \t]*(?::[^=\n]*)?="
     )
 
 

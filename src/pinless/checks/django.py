@@ -70,7 +70,7 @@ def check_module(project: Project, module: ModuleFacts, cat: catalog_mod.Catalog
         return
     from pinless.checks.lifecycle import is_lambda_project
 
-    lambda_project = is_lambda_project(project, cat)
+    lambda_project = is_lambda_project(project, cat) or _zappa_django(project)
     text = project.texts.get(module.path)
     locator = _Locator(text) if text is not None else None
     for block in blocks:
@@ -95,8 +95,8 @@ def check_module(project: Project, module: ModuleFacts, cat: catalog_mod.Catalog
                     if not isinstance(sql, Str):
                         continue
                     kinds = cat.sql_kinds()
-                    facts = [f for f in classify(sql.text, "mysql" if family == "mysql" else "postgres")
-                             if kinds.get(f.kind) == code]
+                    dialect = spec.get("dialect") or ("mysql" if family == "mysql" else "postgres")
+                    facts = [f for f in classify(sql.text, dialect) if f.kind in kinds]
                     if not facts:
                         continue
                     construct = facts[0].construct
@@ -108,6 +108,41 @@ def check_module(project: Project, module: ModuleFacts, cat: catalog_mod.Catalog
                 where = _timezone(block, entry)
                 if where is not None:
                     yield _finding(cat.rules[tz["rule"]], module, locator, block, alias, where, "TIME_ZONE")
+
+
+ZAPPA_FILES = ("zappa_settings.json", "zappa_settings.yaml", "zappa_settings.yml", "zappa_settings.toml")
+
+
+def _zappa_django(project: Project) -> bool:
+    """Zappa serves a Django project named by `django_settings` (no handler in the code).
+    Read once per run, from the project root only."""
+    cached = getattr(project, "_zappa_django", None)
+    if cached is not None:
+        return cached
+    found = False
+    root = project.root
+    for name in ZAPPA_FILES if root is not None else ():
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            if name.endswith(".json"):
+                import json
+                data = json.loads(text)
+            elif name.endswith(".toml"):
+                import tomllib
+                data = tomllib.loads(text)
+            else:
+                import yaml
+                data = yaml.safe_load(text)
+        except Exception:  # a broken deployment file never stops a run
+            continue
+        if isinstance(data, dict) and any(isinstance(stage, dict) and stage.get("django_settings")
+                                          for stage in data.values()):
+            found = True
+    project._zappa_django = found  # type: ignore[attr-defined]
+    return found
 
 
 def _engine_family(table: dict[str, Any], entry: DictV) -> str:

@@ -31,12 +31,15 @@ from pinless import catalog as catalog_mod
 from pinless.checks import calls as calls_check
 from pinless.finding import Edit, Finding, Fix
 from pinless.fixes import lifecycle as fixer
+from pinless.model.analyze import LOOP_RUNNERS
 from pinless.model.facts import REBIND_FINALLY, REBIND_NESTED, REBIND_NONE, CallSite, FunctionFacts, ModuleFacts
 from pinless.model.project import Project
 from pinless.model.values import Func, Obj, ProjMod, Qual, Ref, Value
 
 TRACKED_ROLES = frozenset({"connection", "pool", "engine", "session", "factory", "database"})
 OWNER_ROLES = frozenset({"connection", "pool", "engine", "database"})
+OPENED_ROLES = frozenset({"connection", "pool", "engine"})  # what PIN404 tracks when made per invocation
+LOOP_ROLES = frozenset({"pool", "engine"})  # PIN405: objects whose connections belong to a loop
 PIN_FAMILIES = ("PIN1", "PIN2", "PIN3")
 # frameworks whose app has a hook that runs after every request (fixes/lifecycle.py HOOKS)
 HOOK_FRAMEWORKS = {"chalice": "chalice-middleware", "flask": "flask-teardown"}
@@ -62,6 +65,8 @@ class KindView:
     methods: dict[str, dict[str, Any]]
     item: str | None
     is_async: bool
+    closes_on_return: bool  # every connection closes when handed back (NullPool): nothing to release
+    with_closes: bool  # leaving `with <connection>` closes it (psycopg2's only ends the transaction)
 
 
 def kind_view(lib, name: str) -> KindView | None:
@@ -82,7 +87,9 @@ def kind_view(lib, name: str) -> KindView | None:
     release = next((k.spec["release"] for k in chain if k.spec.get("release")), "")
     item = next((k.item for k in chain if k.item), None)
     is_async = release.startswith("await ") or any(k.spec.get("async") for k in chain)
-    return KindView(name, chain[0].library, role, release, methods, item, is_async)
+    closes = any(k.spec.get("closes-on-return") for k in chain)
+    with_closes = next((k.spec["with-closes"] for k in chain if "with-closes" in k.spec), True)
+    return KindView(name, chain[0].library, role, release, methods, item, is_async, closes, with_closes)
 
 
 def _display(lib, library: str) -> str:
@@ -146,6 +153,8 @@ class Model:
         self._pins: dict[str, list[Finding]] = {}
         self._owners: dict[str, Owner] = {}
         self.findings: dict[str, list[Finding]] = {}
+        self._runs_loop: dict[FnKey, bool] = {}
+        self.reached: set[FnKey] = set()  # every function some entry point reaches
         self.entries = [e for e in getattr(project, "entry_points", []) or [] if e.module_path and not e.note]
         self.is_lambda = bool(self.entries)
 
@@ -180,6 +189,7 @@ class Model:
         uses: list[Use] = []
         callees: list[FnKey] = []
         coroutines: list[tuple[FnKey, CallSite]] = []  # async functions called without await
+        self._runs_loop[key] = False
         module = self.by_rel.get(key.module)
         fn = module.functions.get(key.qual) if module else None
         if module is None or fn is None:
@@ -200,6 +210,8 @@ class Model:
                 target = self.project.callee(c.callee)
                 if isinstance(target, Ref):
                     target = self.project.resolve(target)
+                if isinstance(target, Qual) and target.name in LOOP_RUNNERS:
+                    self._runs_loop[key] = True
             if isinstance(target, Func):
                 callee = self._fn_key(target)
                 if callee is not None:
@@ -255,6 +267,11 @@ class Model:
                     todo.append(callee)
         self._reach[key] = out
         return out
+
+    def runs_loop(self, key: FnKey) -> bool:
+        """Whether the function starts an event loop of its own (`asyncio.run(...)`)."""
+        self.fn_info(key)
+        return self._runs_loop.get(key, False)
 
     def uses_in(self, keys) -> list[Use]:
         return [u for k in keys for u in self.fn_info(k)[0]]
@@ -561,6 +578,7 @@ class Analysis:
                 groups.extend(groups_of(model, module, entries))
         reached: dict[str, list[tuple[Group, Exposure]]] = {}
         for group in groups:
+            model.reached.update(self.group_keys(group))
             for exp in self.exposures(group):
                 for obj in exp.objs:
                     reached.setdefault(obj.origin, []).append((group, exp))
@@ -587,12 +605,14 @@ class Analysis:
         tracked: dict[str, Exposure] = {}
         for u in uses:
             kind = model.kind(u.obj)
-            if kind is None or kind.role not in TRACKED_ROLES:
+            if kind is None or kind.role not in TRACKED_ROLES or kind.closes_on_return:
                 continue
             # releasing one object of a library container (`connections.close_all()`) is not a use
             if u.lifecycle in ("release", "destroy", "return", "leak") and kind.item:
                 continue
             owner = model.owner(u.obj)
+            if owner.obj is not None and model.kind(owner.obj) and model.kind(owner.obj).closes_on_return:
+                continue
             key = owner.obj.origin if owner.obj is not None else "?" + u.obj.origin
             exp = tracked.get(key)
             if exp is None:
@@ -645,8 +665,9 @@ class Analysis:
         name = _expr_name(obj)
         pins = model.reachable_pins(self.group_keys(group), exp.objs + ([exp.owner.obj] if exp.owner.obj else []))
         fix, reason, release = self.group_fix(group, exp)
-        if exp.state == "partial" and not reason and fix is None:
-            reason = "a release exists but not on every exit path"
+        if exp.state == "partial":
+            # never a second release: the existing one has to be moved by hand
+            fix, reason = None, "it already releases on some paths; move that release into a `finally`"
         fields = {
             "object": name,
             "library": _display(model.lib, kind.library) if kind else "",
@@ -805,10 +826,8 @@ class Analysis:
                 return None, (f"`{oname}` is a module-level object of {omod.relpath if omod else 'another module'} "
                               f"that only a rebinding in its own module could re-create"), release
             rebind = oname
-        moves = tuple(u.call.snippet if not u.call.awaited else "await " + u.call.snippet
-                      for u in exp.uses if u.fn == where and u.where == "body" and u.lifecycle == "release")
         plan = fixer.Plan("function", where.qual, finals=(release,), imports=imports, rebind=rebind,
-                          guard=bool(rebind), moves=moves)
+                          guard=bool(rebind))
         try:
             edits = fixer.edits_for(text, plan)
         except fixer.CannotFix as exc:
@@ -970,8 +989,10 @@ class Analysis:
             returns = [u for u in model.fn_info(use.fn)[0]
                        if u.obj.origin == use.obj.origin and u.method in methods and u.where in ("exit", "finally")]
             kwarg = _kwarg_for(ret[0][1]["release-when"])
-            if not returns or kwarg is None:
-                return None, f"hand the connection back with `{name}.{ret[0][0]}(conn, {kwarg})` instead"
+            if kwarg is None:
+                return None, "pinless cannot tell which argument makes the pool close the connection"
+            if not returns:
+                return self._return_instead(use, text, name, ret[0][0], kwarg)
             edits = [e for e in (_add_kwarg_edit(u.call, kwarg) for u in returns if u.lifecycle != "release")]
             if any(e is None for e in edits):
                 return None, "the return call passes `*args`/`**kwargs`"
@@ -1007,6 +1028,24 @@ class Analysis:
         return Fix("unsafe", f"set `{oname}` to None after closing it so the next invocation re-creates it",
                    edits), ""
 
+    def _return_instead(self, use: Use, text: str, name: str, method: str, kwarg: str) -> tuple[Fix | None, str]:
+        """Replace the destroying call with `pool.putconn(conn, close=True)` when the function
+        checked out exactly one connection into a local name."""
+        import re
+
+        acquired = [u for u in self.model.fn_info(use.fn)[0]
+                    if u.obj.origin == use.obj.origin and u.lifecycle == "acquire"]
+        if len(acquired) != 1:
+            return None, f"hand each connection back with `{name}.{method}(conn, {kwarg})` instead"
+        m = re.match(r"^\s*(\w+)\s*=\s*(await\s+)?", acquired[0].call.line_text)
+        if m is None:
+            return None, f"hand the connection back with `{name}.{method}(conn, {kwarg})` instead"
+        release = f"{name}.{method}({m.group(1)}, {kwarg})"
+        edit = _replace_call_edit(use.call, release, text)
+        if edit is None:
+            return None, f"`{_call_text(use.call)}` is not a statement of its own"
+        return Fix("safe", f"hand the connection back with `{release}` instead", (edit,)), ""
+
     # -- PIN404 -----------------------------------------------------------------------------
 
     def pin404(self, group: Group) -> None:
@@ -1019,40 +1058,75 @@ class Analysis:
             returned = self.project.resolve(fn.returns)
             rebind_lines = {line for _, line, flags in getattr(fn, "rebinds", ()) if not flags & REBIND_NONE}
             managed = set(getattr(fn, "managed", ()))
-            for i in model.scopes(module).get(key.qual, ()):
+            scope = model.scopes(module).get(key.qual, ())
+            for i in scope:
                 c = module.calls[i]
                 opened = self.opens(c)
                 if opened is None:
                     continue
                 kind = model.kind(opened)
+                if kind is None or kind.closes_on_return and kind.role != "connection":
+                    continue
                 if isinstance(returned, Obj) and returned.kind == opened.kind and not returned.origin:
                     continue  # handed to the caller, which owns it
                 if c.span.line in rebind_lines:
                     continue  # bound to a module-level name: PIN401/PIN403 territory
-                if i in managed and kind is not None and model.lib.kinds[opened.kind].spec.get("with-closes", True):
+                if i in managed and kind.with_closes or i in set(getattr(fn, "closing", ())):
                     continue
-                closes = [j for j in model.scopes(module).get(key.qual, ())
-                          if self._closes(module.calls[j], opened)]
+                if self._handed_on(module, key, c, opened):
+                    continue
+                closes = [j for j in scope if self._closes(module.calls[j], opened)]
                 if any(j in fn.releases for j in closes):
                     continue
+                fix, reason = (None, "") if i in managed else self.local_fix(module, key, c, kind, closes)
                 fields = {
-                    "object": c.snippet.split("(")[0] if c.snippet else "connection",
-                    "library": _display(model.lib, kind.library) if kind else "",
+                    "object": "connection",
+                    "library": _display(model.lib, kind.library),
                     "construct": _call_text(c),
-                    "release": kind.release.format(object="conn") if kind and kind.release else "",
-                    "reason": "",
+                    "release": _close_text(kind, "conn"),
                 }
-                note = "closed, but not on every exit path" if closes else ""
                 self.emit("PIN404", module, c.span.line, c.span.column, c.span.end_line, c.span.end_column,
-                          fields, scope=c.scope, snippet=c.snippet, line_text=c.line_text,
-                          reason="")
-                if note:
-                    found = self.out[module.path][-1]
-                    if found.code == "PIN404" and note not in found.message:
-                        self.out[module.path][-1] = found.with_(message=f"{found.message} ({note})")
+                          fields, fix=fix, scope=c.scope, snippet=c.snippet, line_text=c.line_text,
+                          reason=reason)
+
+    def _handed_on(self, module: ModuleFacts, key: FnKey, call: CallSite, opened: Obj) -> bool:
+        """The opened object is stored where it outlives the call (an attribute, a container) or
+        passed to another call: its owner is elsewhere. Read from the statement's first line."""
+        import re
+
+        text = call.line_text.strip()
+        head = (call.snippet or "")[:20]
+        m = re.match(r"^([\w.\[\]'\"]+)\s*(?::[^=]*)?=\s*(?:await\s+)?(.*)$", text)
+        if m is not None and not text.startswith(("with ", "async with ")):
+            target, rest = m.group(1), m.group(2)
+            return not target.isidentifier() or not rest.startswith(head)
+        if text.startswith(("with ", "async with ", "return ")):
+            return False
+        return not (text.startswith(head) or text.startswith("await " + head))
+
+    def local_fix(self, module: ModuleFacts, key: FnKey, call: CallSite, kind: KindView,
+                  closes: list[int]) -> tuple[Fix | None, str]:
+        import re
+
+        text = self.project.texts.get(module.path)
+        if text is None:
+            return None, ""
+        m = re.match(r"^\s*(\w+)\s*=\s*(await\s+)?", call.line_text)
+        if m is None or "." in key.qual:
+            return None, ""
+        var = m.group(1)
+        close = _close_text(kind, var)
+        if not close:
+            return None, ""
+        plan = fixer.Plan("local", key.qual, finals=(close,), rebind=var, reset_after=_call_text(call).replace(" ", ""))
+        try:
+            edits = fixer.edits_for(text, plan)
+        except fixer.CannotFix:
+            return None, ""
+        return Fix("safe", f"close `{var}` in a `finally`", edits), ""
 
     def opens(self, c: CallSite) -> Obj | None:
-        """The per-invocation connection a call opens, if it opens one."""
+        """The per-invocation connection, engine or pool a call opens, if it opens one."""
         model = self.model
         callee = self.project.callee(c.callee)
         if isinstance(callee, Ref):
@@ -1060,7 +1134,7 @@ class Analysis:
         if isinstance(callee, Qual):
             spec = model.lib.calls.get(callee.name)
             kind = kind_view(model.lib, spec.get("returns", "")) if spec else None
-            if kind is not None and kind.role == "connection":
+            if kind is not None and kind.role in OPENED_ROLES:
                 return model.lib.obj(kind.name)
             return None
         if isinstance(callee, Func):
@@ -1068,7 +1142,8 @@ class Analysis:
             if isinstance(returned, Obj) and not returned.origin:
                 kind = model.kind(returned)
                 module, facts = self.project.function(callee)
-                if kind is not None and kind.role == "connection" and facts is not None and self._opens_in(module, facts):
+                if kind is not None and kind.role in OPENED_ROLES and facts is not None \
+                        and self._opens_in(module, facts):
                     return returned
         return None
 
@@ -1081,9 +1156,11 @@ class Analysis:
         if recv is None or not isinstance(recv[0], Obj) or recv[0].origin:
             return False
         obj, method = recv
-        if kind_view(self.model.lib, obj.kind) is None:
+        view = kind_view(self.model.lib, obj.kind)
+        opened_view = kind_view(self.model.lib, opened.kind)
+        if view is None or opened_view is None:
             return False
-        if obj.kind != opened.kind and kind_view(self.model.lib, obj.kind).role != "connection":
+        if obj.kind != opened.kind and view.role != opened_view.role:
             return False
         life = self.model._lifecycle(obj, method, c)
         return life in ("destroy", "release")
@@ -1118,7 +1195,8 @@ class Analysis:
                           line_text=call.line_text, reason=reasons[0] if reasons and fix is None else "")
             # PIN405: an async pool/engine reused by invocations that each run their own loop
             looped = [(g, e) for g, e in pairs if self._loops(g, e)]
-            if looped and any(e.state != "yes" for _, e in looped) and self._is_async_obj(obj, looped[0][1]):
+            if kind.role in LOOP_ROLES and looped and any(e.state != "yes" for _, e in looped) \
+                    and self._is_async_obj(obj, looped[0][1]):
                 self.emit("PIN405", module, call.span.line, call.span.column, call.span.end_line,
                           call.span.end_column, fields, fix=fix, scope=call.scope, snippet=call.snippet,
                           line_text=call.line_text, reason=reasons[0] if reasons and fix is None else "")
@@ -1134,9 +1212,12 @@ class Analysis:
                    for fn in module.functions.values() for rname, _, flags in getattr(fn, "rebinds", ()))
 
     def _loops(self, group: Group, exp: Exposure) -> bool:
+        """Each invocation runs its own event loop: an `async def` entry (run with `asyncio.run`
+        per invocation), an ASGI adapter, or `asyncio.run(...)` in the code it reaches. A loop
+        started another way (`loop.run_until_complete` on a module-level loop) is not one."""
         if group.loop:
             return True
-        return any(self.model.fn_info(k)[2] for k in self.group_keys(group))
+        return any(self.model.runs_loop(k) for k in self.group_keys(group))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1157,6 +1238,16 @@ def _template_method(template: str) -> str | None:
 def _call_text(call: CallSite) -> str:
     text = call.snippet or call.line_text.strip()
     return " ".join(text.split())
+
+
+def _close_text(kind: KindView, name: str) -> str:
+    """The call that closes a per-invocation object: its `release` template, or its `close()`."""
+    if kind.release:
+        return kind.release.format(object=name)
+    method = next((m for m, spec in kind.methods.items() if spec.get("lifecycle") in ("destroy", "release")), None)
+    if method is None:
+        return ""
+    return ("await " if kind.is_async else "") + f"{name}.{method}()"
 
 
 def _kwarg_for(conditions) -> str | None:
@@ -1261,13 +1352,12 @@ def is_lambda_project(project: Project, cat: catalog_mod.Catalog) -> bool:
 
 def keep_pool_size_finding(project: Project, module: ModuleFacts, finding: Finding,
                            cat: catalog_mod.Catalog) -> bool:
-    """PIN407 from library data holds only in a Lambda project, and only for module-level pools
-    (built at import time, or bound to a module-level name inside a function)."""
-    if not is_lambda_project(project, cat):
+    """PIN407 from library data holds only in a Lambda project: for pools built at import time,
+    and for pools built in code an entry point reaches (per invocation, or lazily bound to a
+    module-level name). A batch script's pool in the same repository is not reported."""
+    model = model_for(project, cat)
+    if not model.is_lambda:
         return False
     if finding.scope == "":
         return True
-    fn = module.functions.get(finding.scope)
-    if fn is None:
-        return False
-    return any(line == finding.line for _, line, flags in getattr(fn, "rebinds", ()) if not flags & REBIND_NONE)
+    return FnKey(module.relpath, finding.scope) in model.reached

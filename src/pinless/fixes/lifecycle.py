@@ -36,8 +36,8 @@ class CannotFix(Exception):
 
 @dataclass(frozen=True)
 class Plan:
-    kind: str  # "function" | "wrap" | "hook"
-    target: str  # function name ("function"), entry object name ("wrap") or app name ("hook")
+    kind: str  # "function" | "local" | "wrap" | "hook"
+    target: str  # function name ("function", "local"), entry object name ("wrap") or app name ("hook")
     finals: tuple[str, ...] = ()  # statements the exit `finally` (or the hook) must run, in order
     imports: tuple[tuple[str, str], ...] = ()  # (module, name) to import at module level
     # the rebinding pattern (function plans only)
@@ -69,6 +69,8 @@ def rewrite(text: str, plan: Plan) -> str:
     module = _parse(text)
     if plan.kind == "function":
         new = _rewrite_function(module, plan)
+    elif plan.kind == "local":
+        new = _wrap_local(module, plan)
     elif plan.kind == "wrap":
         new = _wrap_object(module, plan)
     elif plan.kind == "hook":
@@ -165,6 +167,17 @@ def _module_binding(module: cst.Module, name: str) -> cst.BaseExpression | None:
     return found
 
 
+def _awaited(value: cst.BaseExpression) -> cst.BaseExpression:
+    """Inside a coroutine, ``loop.run_until_complete(x)`` / ``asyncio.run(x)`` is ``await x``."""
+    if isinstance(value, cst.Call) and len(value.args) == 1 and value.args[0].keyword is None:
+        func = value.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if name == "run_until_complete" or name == "run" and (
+                isinstance(func, cst.Name) or isinstance(func.value, cst.Name) and func.value.value == "asyncio"):
+            return cst.Await(expression=value.args[0].value)
+    return value
+
+
 def _top_function(module: cst.Module, name: str) -> tuple[int, cst.FunctionDef]:
     for i, stmt in enumerate(module.body):
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name:
@@ -224,6 +237,8 @@ def _rewrite_function(module: cst.Module, plan: Plan) -> cst.Module:
         value = _module_binding(module, plan.rebind)
         if value is None:
             raise CannotFix(f"no module-level construction of `{plan.rebind}` to re-create it from")
+        if fn.asynchronous is not None:
+            value = _awaited(value)
         guard = _statement(f"if {plan.rebind} is None:\n    {plan.rebind} = None", module)
         assign = guard.body.body[0].with_changes(
             body=[guard.body.body[0].body[0].with_changes(value=value)])
@@ -285,6 +300,45 @@ def _replace_body(module: cst.Module, index: int, fn: cst.FunctionDef, body: lis
     stmts = list(module.body)
     stmts[index] = new_fn
     return module.with_changes(body=stmts)
+
+
+# -- a connection opened in the function (PIN404) ------------------------------------------
+
+
+def _wrap_local(module: cst.Module, plan: Plan) -> cst.Module:
+    """``conn = connect(...)`` then the statements using it: those up to an existing
+    ``conn.close()`` (or to the end) go into ``try:``, the close into ``finally:``."""
+    import re
+
+    index, fn = _top_function(module, plan.target)
+    if not isinstance(fn.body, cst.IndentedBlock):
+        raise CannotFix(f"the body of `{plan.target}` is on the `def` line")
+    body = list(fn.body.body)
+    var, call = plan.rebind, plan.reset_after
+    at = next((i for i, stmt in enumerate(body)
+               if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+               and isinstance(stmt.body[0], (cst.Assign, cst.AnnAssign))
+               and _stmt_code(stmt, module).startswith(var)
+               and call in _stmt_code(stmt, module).replace(" ", "")), None)
+    if at is None:
+        raise CannotFix(f"`{var}` is not assigned by a statement of its own at the top of `{plan.target}`")
+    close = plan.finals[0]
+    after = body[at + 1:]
+    end = next((j for j, stmt in enumerate(after) if _stmt_code(stmt, module) == close), None)
+    wrapped, tail = (after, []) if end is None else (after[:end], after[end + 1:])
+    uses = re.compile(rf"\b{re.escape(var)}\b")
+    if any(uses.search(module.code_for_node(stmt)) for stmt in tail):
+        raise CannotFix(f"`{var}` is used after it is closed")
+    if not wrapped:
+        raise CannotFix(f"nothing runs between opening and closing `{var}`")
+    blank, first = _split_leading_blank(wrapped[0])
+    wrapped[0] = first
+    new_try = cst.Try(
+        body=cst.IndentedBlock(body=wrapped),
+        finalbody=cst.Finally(body=cst.IndentedBlock(body=[_statement(close, module)])),
+        leading_lines=blank,
+    )
+    return _replace_body(module, index, fn, body[: at + 1] + [new_try] + tail)
 
 
 # -- entry objects and hooks --------------------------------------------------------------

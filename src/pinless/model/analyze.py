@@ -26,6 +26,14 @@ from pinless.model.values import (
     UNKNOWN, Bound, Const, DictV, Func, Obj, ProjMod, Qual, Ref, Str, Unknown, Value,
 )
 
+# Calls that run a coroutine to completion and give its result: the lifecycle rules need to know
+# where each invocation starts an event loop (`asyncio.run`), and what a module-level
+# `loop.run_until_complete(asyncpg.connect(...))` binds.
+LOOP_RUNNERS = frozenset({"asyncio.run", "asyncio.runners.run"})
+LOOP_METHODS = frozenset({"run_until_complete"})
+# Context managers that close what their argument opened (`with closing(connect()) as c:`).
+CLOSERS = frozenset({"closing", "aclosing"})
+
 HOLE = "pinless_hole"  # stands for an unknown part of a string (f-string field, %-argument)
 _MAX_SNIPPET = 300
 
@@ -79,6 +87,8 @@ class Analyzer:
         self.managed: list[int] = []
         self.rebinds: list[tuple[str, int, int]] = []
         self.with_calls: set[int] = set()  # id() of `with` context expressions being evaluated
+        self.closer_calls: set[int] = set()  # id() of calls wrapped by `closing(...)` in a `with`
+        self.closing: list[int] = []
         self.cur_line = 0
         self.cur_top = False
 
@@ -282,9 +292,17 @@ class Analyzer:
     def s_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
             ctx = item.context_expr.value if isinstance(item.context_expr, ast.Await) else item.context_expr
-            self.with_calls.add(id(ctx))
+            managed = [ctx]
+            if isinstance(ctx, ast.Call) and ctx.args and isinstance(ctx.args[0], ast.Call) and (
+                    isinstance(ctx.func, ast.Name) and ctx.func.id in CLOSERS
+                    or isinstance(ctx.func, ast.Attribute) and ctx.func.attr in CLOSERS):
+                managed.append(ctx.args[0])
+            self.with_calls.update(id(m) for m in managed)
+            if len(managed) > 1:
+                self.closer_calls.add(id(managed[1]))
             value = self.expr(item.context_expr)
-            self.with_calls.discard(id(ctx))
+            self.with_calls.difference_update(id(m) for m in managed)
+            self.closer_calls.difference_update(id(m) for m in managed)
             if item.optional_vars is not None:
                 self.bind_target(item.optional_vars, self.lib.enter(value))
         self.block(node.body)
@@ -359,9 +377,9 @@ class Analyzer:
         outer, outer_finally, outer_top = self.scope, self.finally_depth, self.top_line
         self.top_line = self.top_lines.get(qual, self.top_line)
         outer_exit = (self.fn_body, self.exit_depth, self.exit_calls, self.managed, self.rebinds,
-                      self.cur_line, self.cur_top)
+                      self.cur_line, self.cur_top, self.closing)
         self.fn_body = frozenset(id(s) for s in node.body)
-        self.exit_depth, self.exit_calls, self.managed, self.rebinds = 0, [], [], []
+        self.exit_depth, self.exit_calls, self.managed, self.rebinds, self.closing = 0, [], [], [], []
         # class bodies are not enclosing scopes for methods: skip to the class's parent
         enclosing = parent.parent if parent.cls and parent.qualname == parent.cls else parent
         self.scope = Scope(qual, parent=enclosing, cls=cls)
@@ -393,11 +411,12 @@ class Analyzer:
             releases=releases,
             exit_releases=tuple(self.exit_calls),
             managed=tuple(self.managed),
+            closing=tuple(self.closing),
             rebinds=tuple(self.rebinds),
         )
         self.scope, self.finally_depth = outer, outer_finally
         (self.fn_body, self.exit_depth, self.exit_calls, self.managed, self.rebinds,
-         self.cur_line, self.cur_top) = outer_exit
+         self.cur_line, self.cur_top, self.closing) = outer_exit
         self.in_progress.discard(qual)
         self.done[qual] = returns
         return returns
@@ -574,6 +593,9 @@ class Analyzer:
             return callee.receiver.then("attr", callee.method).then("call")
         if isinstance(callee, Qual):
             self._register_callbacks(callee, args, kwargs)
+        if args and (isinstance(callee, Qual) and callee.name in LOOP_RUNNERS
+                     or isinstance(callee, Bound) and callee.method in LOOP_METHODS):
+            return args[0]  # the coroutine's result
         return self.lib.call(callee, args, kwargs)
 
     def _callback_spec(self, callee: Value, args) -> dict | None:
@@ -610,7 +632,8 @@ class Analyzer:
         if isinstance(callee, (Func, Ref, Obj)):
             return True
         if isinstance(callee, Qual):
-            return callee.name.split(".")[0] in self.lib.roots or callee.name in self.lib.calls
+            return callee.name.split(".")[0] in self.lib.roots or callee.name in self.lib.calls \
+                or callee.name in LOOP_RUNNERS
         if isinstance(callee, Bound):
             recv = callee.receiver
             if isinstance(recv, (Obj, Ref)):
@@ -650,6 +673,8 @@ class Analyzer:
                 self.exit_calls.append(index)
             if id(node) in self.with_calls:
                 self.managed.append(index)
+            if id(node) in self.closer_calls:
+                self.closing.append(index)
         self.facts.calls.append(CallSite(
             callee=callee,
             args=args,

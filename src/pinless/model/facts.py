@@ -53,6 +53,7 @@ class FunctionFacts:
     # Exit-path facts for the lifecycle rules (PIN4xx):
     exit_releases: tuple[int, ...] = ()  # calls in the `finally` of a try that is a top-level statement of the body
     managed: tuple[int, ...] = ()  # calls that are the context expression of a `with` item
+    closing: tuple[int, ...] = ()  # calls wrapped by `with closing(...)`: closed on every path
     # assignments to names declared `global`: (name, line, flags), flags REBIND_NONE | ...
     rebinds: tuple[tuple[str, int, int], ...] = ()
 
