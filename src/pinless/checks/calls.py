@@ -140,7 +140,7 @@ def _rule_finding(project, module, site, entry, cat) -> Finding | None:
         facts = _sql_arg_facts(project, site, entry, cat)
         if not facts:
             return None
-        construct = f"{construct} `{'; '.join(dict.fromkeys(f.construct for f in facts))}`".strip()
+        construct = f"{construct} {'; '.join(dict.fromkeys(f.construct for f in facts))}".strip()
     note = ""
     version = entry.get("version")
     if version:
