@@ -105,6 +105,7 @@ def run(
     context: list[Path] | None = None,
     stdin: tuple[Path, bytes] | None = None,
     overrides: dict[Path, bytes] | None = None,
+    prefilter_on: bool = True,
 ) -> RunResult:
     """Check ``targets``; ``context`` are other project files read for cross-module facts.
 
@@ -122,7 +123,8 @@ def run(
             targets = [stdin[0]] + list(targets)
     sources = read_sources(targets, root, replaced) + read_sources(extra, root, replaced)
     readable = {s.relpath: s.data for s in sources if s.data is not None}
-    chosen = prefilter.select(readable)
+    # without the prefilter every file gets the full analysis (tests/test_prefilter.py compares)
+    chosen = prefilter.select(readable) if prefilter_on else set(readable)
     is_target = {s.relpath: s.path.resolve() in target_set for s in sources}
 
     cache = Cache(root / ".pinless_cache") if getattr(settings, "cache", True) else None
@@ -212,8 +214,7 @@ def find_entry_points(root: Path, settings: Any, relpaths: list[str],
         matched.append(_locate(entry, module) if module is not None and not entry.note else entry)
     code = [e for m in modules for e in m.entry_points]
     merged = entrypoints.merge(code, matched)
-    notes = list(configured.notes) + [f"{e.source}: {e.function}: {e.note}" for e in merged if e.note]
-    return merged, notes
+    return merged, list(configured.notes)  # unresolved entries carry their own `note`
 
 
 def _locate(entry, module: ModuleFacts):
