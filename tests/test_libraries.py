@@ -24,32 +24,6 @@ else:  # pragma: no cover - Python 3.10
 LIBRARIES = Path(__file__).resolve().parent.parent / "rules" / "libraries"
 
 
-def engine_gap(reason: str):
-    return pytest.mark.xfail(strict=True, reason=f"engine: {reason}")
-
-
-SUBCLASSES = engine_gap(
-    "`subclasses = true` on a kind: a project class whose base evaluates to an object of that "
-    "kind (class Order(peewee.Model)) is bound to an object of that kind, so `Order.raw(sql)` is "
-    "a sink (today every class is bound to Unknown)"
-)
-SQL_ARG_DIALECT = engine_gap(
-    "`sql-arg` text is classified in the library's dialect (calls._sql_arg_facts); for the "
-    "libraries whose dialect is `auto` (peewee, SQLAlchemy) that is postgres. Use the rule "
-    "entry's `dialect` first (mysql on their init_command rules)"
-)
-CROSS_MODULE_FALLBACK = engine_gap(
-    "`attribute-fallbacks` do not apply to a name imported from another project module: "
-    "Project._apply returns Unknown for an attribute of an Unknown value instead of asking "
-    "LibraryIndex.attr (Order imported from models.py: `Order.objects`)"
-)
-CALLBACK_ORDER = engine_gap(
-    "callback parameter kinds (`callback = { params = ... }`) only apply to functions analysed "
-    "after the registering call; a callback defined above the create_pool() call (the usual "
-    "order) is analysed first and its parameter stays untyped"
-)
-
-
 def case(name: str, code: str, expected: list[str], *marks):
     return pytest.param(code, expected, id=name, marks=marks)
 
@@ -319,7 +293,7 @@ ASYNCPG = [
             return await asyncpg.create_pool(
                 dsn, min_size=1, statement_cache_size=0, reset=_reset, init=_init
             )
-        ''', ["PIN101:5"], CALLBACK_ORDER),
+        ''', ["PIN101:5"]),
 ]
 
 
@@ -580,7 +554,6 @@ def test_django(tmp_path, code, expected):
     assert run(tmp_path, code) == expected
 
 
-@CROSS_MODULE_FALLBACK
 def test_django_model_in_another_module(tmp_path):
     findings = lint(tmp_path, {
         "orders/models.py": """
@@ -741,14 +714,14 @@ PEEWEE = [
 
         def tenant():
             return list(Order.raw("SET search_path TO tenant_a"))
-        ''', ["PIN101:9"], SUBCLASSES),
+        ''', ["PIN101:9"]),
     case("clean-init-command-tracked", '''
         from playhouse.pool import PooledMySQLDatabase
 
 
         def make_db():
             return PooledMySQLDatabase("orders", max_connections=4, init_command="SET time_zone = '+00:00'")
-        ''', [], SQL_ARG_DIALECT),
+        ''', []),
 ]
 
 
@@ -1431,7 +1404,7 @@ EXTENDED = [
         engine = create_engine(
             "mysql+pymysql://app@proxy/saas", connect_args={"init_command": "SET NAMES utf8mb4"}
         )
-        ''', [], SQL_ARG_DIALECT),
+        ''', []),
 ]
 
 

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from pinless import catalog as catalog_mod
 from pinless.finding import Edit, Finding, Fix
 from pinless.model.facts import CallSite, ModuleFacts
-from pinless.model.library import condition_test, lookup_path
+from pinless.model.library import condition_test, const_of, lookup_path
 from pinless.model.project import Project
 from pinless.model.sql import classify
 from pinless.model.values import Func, Obj, Qual, Str, Unknown, Value
@@ -135,6 +135,8 @@ def _rule_finding(project, module, site, entry, cat) -> Finding | None:
         return None
     if not conditions_hold(project, site, entry.get("when", [])):
         return None
+    if not _settings_allow(project, entry):
+        return None
     construct = entry.get("construct", "")
     if "sql-arg" in entry:  # the rule holds only when the SQL in that argument pins
         facts = _sql_arg_facts(project, site, entry, cat)
@@ -156,12 +158,29 @@ def _rule_finding(project, module, site, entry, cat) -> Finding | None:
                         construct=construct, call=entry.get("call", ""))
 
 
+def _settings_allow(project: Project, entry: dict[str, Any]) -> bool:
+    """Django-backed rules: `engine` (a DATABASES ENGINE family the rule needs) and
+    `unless-setting` (a DATABASES key that turns the behaviour off). Without literal settings in
+    the project the rule applies."""
+    if "engine" not in entry and "unless-setting" not in entry:
+        return True
+    entries = project.django_databases()
+    if not entries:
+        return True
+    family = entry.get("engine", "")
+    matching = [e for e in entries if family in str(const_of(e.get("ENGINE")))]
+    if family and not matching:
+        return False
+    key = entry.get("unless-setting")
+    return not key or not all(const_of(e.get(key)) is True for e in matching or entries)
+
+
 def _sql_arg_facts(project, site, entry, cat) -> list:
     known, value = lookup_path(site.args, dict(site.kwargs), entry["sql-arg"], entry.get("sql-pos"))
     value = project.resolve(value) if value is not None else None
     if not known or not isinstance(value, Str):
         return []
-    dialect = project.lib.dialects.get(entry.get("library", ""), "") or entry.get("dialect", "postgres")
+    dialect = entry.get("dialect") or project.lib.dialects.get(entry.get("library", ""), "")
     sql_rules = cat.sql_kinds()
     return [f for f in classify(value.text, "mysql" if dialect == "mysql" else "postgres")
             if f.kind in sql_rules]

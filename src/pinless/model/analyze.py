@@ -14,7 +14,7 @@ in parallel and from the cache.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from pinless.model.entrypoints import code_entry_points, import_qualifier
@@ -73,6 +73,8 @@ class Analyzer:
         self.class_attrs: dict[str, dict[str, Value]] = {}
         self.param_kinds: dict[str, dict[int, str]] = {}
         self.decorators: dict[str, tuple[Value, ...]] = {}
+        self.nodes: dict[str, tuple[ast.AST, Scope, str | None]] = {}
+        self.redo: set[str] = set()
         self.finally_depth = 0
         self.await_depth = 0
         self.scope = self.module
@@ -120,6 +122,8 @@ class Analyzer:
             self.block(tree.body)
             while self.pending:
                 self.function(next(iter(self.pending)))
+            if self.redo:
+                self._reanalyse(self.redo)
         except RecursionError:
             self.facts.error = (1, 1, "expressions nested too deeply to analyse")
             return self.facts
@@ -356,14 +360,17 @@ class Analyzer:
     def s_ClassDef(self, node: ast.ClassDef) -> None:
         for deco in node.decorator_list:
             self.expr(deco)
-        for base in node.bases:
-            self.expr(base)
+        bases = [self.expr(base) for base in node.bases]
         qual = f"{self.scope.qualname}.{node.name}" if self.scope.qualname else node.name
         outer = self.scope
         self.scope = Scope(qual, parent=outer, cls=qual)
         self.block(node.body)
         self.scope = outer
-        self.bind(node.name, Unknown(node.name))
+        # a class deriving from a library class whose kind says `subclasses = true` (a peewee
+        # or Django model) is an object of that kind: `Order.raw(sql)` is a sink
+        inherited = next((b for b in bases if isinstance(b, Obj) and self.lib.kinds.get(b.kind)
+                          and self.lib.kinds[b.kind].spec.get("subclasses")), None)
+        self.bind(node.name, Obj(inherited.kind, dialect=inherited.dialect) if inherited else Unknown(node.name))
 
     # -- functions ------------------------------------------------------------------------
 
@@ -373,6 +380,7 @@ class Analyzer:
         if qual in self.in_progress or qual not in self.pending:
             return UNKNOWN
         node, parent, cls = self.pending.pop(qual)
+        self.nodes[qual] = (node, parent, cls)
         self.in_progress.add(qual)
         outer, outer_finally, outer_top = self.scope, self.finally_depth, self.top_line
         self.top_line = self.top_lines.get(qual, self.top_line)
@@ -420,6 +428,28 @@ class Analyzer:
         self.in_progress.discard(qual)
         self.done[qual] = returns
         return returns
+
+    def _reanalyse(self, quals: set[str]) -> None:
+        """Analyse again the functions whose parameter kinds arrived late (a callback defined
+        above the ``create_pool(init=...)`` that registers it), then drop their first calls."""
+        stale = {id(c) for c in self.facts.calls if c.scope in quals}
+        for qual in quals:
+            self.done.pop(qual, None)
+            self.facts.functions.pop(qual, None)
+            self.pending[qual] = self.nodes[qual]
+        self.redo = set()
+        for qual in sorted(quals):
+            self.function(qual)
+        old = self.facts.calls
+        keep = [i for i, c in enumerate(old) if id(c) not in stale]
+        remap = {i: n for n, i in enumerate(keep)}
+        self.facts.calls = [old[i] for i in keep]
+        for qual, fn in self.facts.functions.items():
+            self.facts.functions[qual] = replace(
+                fn,
+                releases=tuple(remap[i] for i in fn.releases if i in remap),
+                exit_releases=tuple(remap[i] for i in fn.exit_releases if i in remap),
+            )
 
     # -- expressions ----------------------------------------------------------------------
 
@@ -619,14 +649,19 @@ class Analyzer:
         for value in list(args) + list(kwargs.values()):
             if isinstance(value, Func):
                 _, _, qual = value.ref.partition(":")
-                self.param_kinds[qual] = {int(k): v for k, v in cb.get("params", {}).items()}
+                self._set_param_kinds(qual, cb)
+
+    def _set_param_kinds(self, qual: str, cb: dict) -> None:
+        self.param_kinds[qual] = {int(k): v for k, v in cb.get("params", {}).items()}
+        if qual in self.done:
+            self.redo.add(qual)  # analysed before the call that types its parameters
 
     def _register_decorator(self, qual: str, deco: ast.Call) -> None:
         callee = self.expr(deco.func)
         args = tuple(self.expr(a) for a in deco.args)
         cb = self._callback_spec(callee, args)
         if cb is not None:
-            self.param_kinds[qual] = {int(k): v for k, v in cb.get("params", {}).items()}
+            self._set_param_kinds(qual, cb)
 
     def _interesting(self, callee: Value, args, kwargs) -> bool:
         if isinstance(callee, (Func, Ref, Obj)):

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from pinless.model.facts import ModuleFacts
 from pinless.model.library import LibraryIndex, index
-from pinless.model.values import UNKNOWN, Bound, Func, Obj, ProjMod, Qual, Ref, Unknown, Value
+from pinless.model.values import UNKNOWN, Bound, DictV, Func, Obj, ProjMod, Qual, Ref, Unknown, Value
 
 _MAX_DEPTH = 12
 
@@ -30,6 +30,7 @@ class Project:
         self.by_name = {m.module: m for m in modules}
         self.versions = versions or {}
         self._memo: dict[Value, Value] = {}
+        self._databases: list[DictV] | None = None
         self._active: set[Value] = set()
 
     # -- modules ----------------------------------------------------------------------------
@@ -108,9 +109,9 @@ class Project:
                 if module is None:
                     return Unknown(arg)
                 return self._export(module, arg, module.base_dir, module.module, depth)
-            if isinstance(current, (Func, Unknown)):
+            if isinstance(current, Func):
                 return Unknown(arg)
-            return self.lib.attr(current, arg)
+            return self.lib.attr(current, arg)  # Unknown too: attribute fallbacks (Model.objects)
         if op == "call":
             if isinstance(current, Func):
                 return self.function_returns(current, depth)
@@ -118,6 +119,17 @@ class Project:
         if op == "item":
             return self.lib.item(current)
         return UNKNOWN
+
+    def django_databases(self) -> list[DictV]:
+        """The entries of every literal Django ``DATABASES`` setting in the project (module-level
+        ``DATABASES = {...}``); an empty list when the project shows none."""
+        if self._databases is None:
+            self._databases = []
+            for module in self.modules:
+                value = module.exports.get("DATABASES")
+                if isinstance(value, DictV):
+                    self._databases += [v for _, v in value.items if isinstance(v, DictV)]
+        return self._databases
 
     def function_returns(self, func: Func, depth: int = 0) -> Value:
         module_name, _, qual = func.ref.partition(":")
