@@ -154,6 +154,7 @@ class Model:
         self._owners: dict[str, Owner] = {}
         self.findings: dict[str, list[Finding]] = {}
         self._runs_loop: dict[FnKey, bool] = {}
+        self._exit_callees: dict[FnKey, list[FnKey]] = {}  # functions called in a top-level `finally`
         self.reached: set[FnKey] = set()  # every function some entry point reaches
         self.entries = [e for e in getattr(project, "entry_points", []) or [] if e.module_path and not e.note]
         self.is_lambda = bool(self.entries)
@@ -190,6 +191,7 @@ class Model:
         callees: list[FnKey] = []
         coroutines: list[tuple[FnKey, CallSite]] = []  # async functions called without await
         self._runs_loop[key] = False
+        self._exit_callees[key] = []
         module = self.by_rel.get(key.module)
         fn = module.functions.get(key.qual) if module else None
         if module is None or fn is None:
@@ -216,6 +218,8 @@ class Model:
                 callee = self._fn_key(target)
                 if callee is not None:
                     callees.append(callee)
+                    if where == "exit":
+                        self._exit_callees[key].append(callee)
                     facts = self.function(callee)
                     if facts is not None and facts.is_async and not fn.is_async and not c.awaited:
                         coroutines.append((callee, c))
@@ -275,6 +279,17 @@ class Model:
 
     def uses_in(self, keys) -> list[Use]:
         return [u for k in keys for u in self.fn_info(k)[0]]
+
+    def exit_releases(self, key: FnKey) -> list[Use]:
+        """Releases that run when ``key`` exits: in its top-level `finally`, directly or in the
+        body of a function called there (`finally: cleanup()`), attributed to ``key``'s exit."""
+        out = [u for u in self.fn_info(key)[0] if u.where == "exit" and u.lifecycle in ("release", "destroy")]
+        for callee in self._exit_callees.get(key, ()):
+            for k in self.reach(callee):
+                for u in self.fn_info(k)[0]:
+                    if u.lifecycle in ("release", "destroy"):
+                        out.append(Use(u.obj, key, u.index, u.call, u.method, u.lifecycle, "exit"))
+        return out
 
     # -- owners: what to release for a tracked object ----------------------------------------
 
@@ -445,44 +460,45 @@ def groups_of(model: Model, module: ModuleFacts, entries: list) -> list[Group]:
     objects = {e.function: e for e in entries if e.kind == "object"}
     groups: list[Group] = []
     absorbed: set[str] = set()
-    # an entry object called by an entry function is that function's business (a wrapper)
+    # an entry object called by an entry function (`return _handler(event, context)`) is only
+    # reached through that function: the function is what Lambda calls
     wrapper_of: dict[str, str] = {}
     for name in objects:
         value = module.exports.get(name)
         if value is None:
             continue
         for fname in functions:
-            if any(c.callee == value for i in model.scopes(module).get(fname, ()) for c in [module.calls[i]]):
+            if any(module.calls[i].callee == value for i in model.scopes(module).get(fname, ())):
                 wrapper_of[name] = fname
     apps: dict[str, list] = {}
     for e in entries:
-        if e.app and not (e.kind == "object" and e.function in wrapper_of):
+        if e.app:
             apps.setdefault(e.app, []).append(e)
     for app, members in apps.items():
         routes = [e for e in members if e.kind == "function" and e.source.startswith("decorator")
                   and e.function in functions]
-        anchors = [e for e in members if e.kind == "object"] + \
-                  [e for e in members if e.kind == "function" and e not in routes and e.function in functions]
+        anchors = []
+        for e in members:
+            if e.kind == "object":
+                anchors.append(functions[wrapper_of[e.function]] if e.function in wrapper_of else e)
+        anchors += [e for e in members if e.kind == "function" and e not in routes and e.function in functions]
         if not anchors:
             continue  # routes alone: each is its own group below
         anchor = anchors[0]
         framework = next((e.framework for e in routes if e.framework), "") or anchor.framework
-        if anchor.kind == "object" and anchor.framework in HOOK_FRAMEWORKS:
-            framework = anchor.framework
+        objs = [e for e in members if e.kind == "object"]
+        if objs and objs[0].framework in HOOK_FRAMEWORKS:
+            framework = objs[0].framework
         keys = [FnKey(module.relpath, e.function) for e in routes]
         if anchor.kind == "function":
             keys.insert(0, FnKey(module.relpath, anchor.function))
-        for e in anchors[1:]:
-            if e.kind == "function":
-                keys.append(FnKey(module.relpath, e.function))
         group = Group(module, anchor, keys, app, framework, HOOK_FRAMEWORKS.get(framework, ""))
         group.hooks = _hook_functions(module, app, group.hook) if group.hook else []
-        group.loop = anchor.framework in ASGI_ADAPTERS or anchor.is_async
+        group.loop = any(e.framework in ASGI_ADAPTERS for e in objs) or anchor.is_async
         groups.append(group)
         absorbed.update(e.function for e in members)
-        absorbed.update(wrapper_of.get(e.function, "") for e in members)
-    for name, fname in wrapper_of.items():
-        absorbed.add(name)
+        absorbed.update(e.function for e in anchors)
+    absorbed.update(wrapper_of)
     for e in entries:
         if e.function in absorbed or e.kind != "function" or e.function not in functions:
             continue
@@ -628,9 +644,12 @@ class Analysis:
     def released(self, group: Group, exp: Exposure, keys: list[FnKey]) -> tuple[str, bool]:
         model = self.model
         target = exp.owner.obj
-        releases = [u for u in model.uses_in(keys) if u.lifecycle in ("release", "destroy")
-                    and (target is not None and model.covers(u.obj, target)
-                         or any(model.covers(u.obj, o) for o in exp.objs))]
+        def relevant(u: Use) -> bool:
+            return target is not None and model.covers(u.obj, target) or any(model.covers(u.obj, o) for o in exp.objs)
+
+        releases = [u for u in model.uses_in(keys) if u.lifecycle in ("release", "destroy") and relevant(u)]
+        releases += [u for k in keys for u in model.exit_releases(k) if u.fn == k and relevant(u)
+                     and u.call not in [r.call for r in releases if r.fn == k]]
         users = {u.fn for u in exp.uses if u not in releases}
         for hook in group.hooks:
             hook_releases = [u for u in model.uses_in(model.reach(hook)) if u.lifecycle in ("release", "destroy")
@@ -639,6 +658,11 @@ class Analysis:
                 return "yes", all(u.lifecycle == "destroy" for u in hook_releases)
         starts = group.functions
         good = [u for u in releases if u.where in ("exit", "finally")]
+        if group.anchor.kind == "function":
+            anchor = FnKey(group.module.relpath, group.anchor.function)
+            # every invocation passes through the anchor: its own `finally` covers the routes too
+            if any(u.fn == anchor and u.where == "exit" for u in good):
+                return "yes", all(u.lifecycle == "destroy" for u in good if u.fn == anchor)
         if good and all(self._covered_start(start, good, users) for start in starts if users & set(model.reach(start))):
             return "yes", all(u.lifecycle == "destroy" for u in good)
         if releases:
@@ -746,11 +770,7 @@ class Analysis:
         made = self.model.creating_call(obj)
         if made is not None and made[1].awaited:
             return True
-        if any(u.call.awaited and u.method not in (None, "()") for u in exp.uses if u.obj.origin == obj.origin):
-            return True
-        lib = self.model.lib
-        return kind is not None and any(
-            k.library == kind.library and k.spec.get("release", "").startswith("await ") for k in lib.kinds.values())
+        return any(u.call.awaited and u.method not in (None, "()") for u in exp.uses if u.obj.origin == obj.origin)
 
     def _placement(self, group: Group, exp: Exposure, is_async: bool) -> tuple[FnKey | None, str]:
         """The function whose exit `finally` gets the release, or (None, reason)."""
@@ -768,13 +788,7 @@ class Analysis:
             return None, f"`{anchor.function}` is not a function pinless analysed"
         users = {u.fn for u in exp.uses if u.lifecycle not in ("release", "destroy")}
         if not is_async or fn.is_async:
-            if group.functions[1:]:
-                # routes behind a dispatcher: the dispatcher's try/finally covers them only when
-                # it calls them; web frameworks call them themselves
-                routes = set(k for r in group.functions[1:] for k in model.reach(r))
-                if users & routes:
-                    return None, f"the routes of `{group.app}` run outside `{anchor.function}`"
-            return start, ""
+            return start, ""  # routes behind it run inside its call: its `finally` covers them
         # an async object used from a sync handler: release inside the coroutine the loop runs
         roots = []
         for k in model.reach(start):
@@ -861,10 +875,18 @@ class Analysis:
         omod, oname = self.model.module_of(obj)
         if omod is None:
             return None, (), f"`{name}` is not importable"
-        # import it the way the module imports its neighbours: absolute, by dotted module name
         if oname in module.exports:
             return None, (), f"`{oname}` already means something else in {module.relpath}"
-        return oname, ((omod.module, oname),), ""
+        # import it the way this module already imports from that module (`from .db import ...`),
+        # else by its dotted name from the project root
+        spec = omod.module
+        for value in module.exports.values():
+            if isinstance(value, Ref) and value.name:
+                base, _, modname = value.module.partition("|")
+                if self.project.find_module(base, modname) is omod:
+                    spec = modname
+                    break
+        return oname, ((spec, oname),), ""
 
     def _return_fix(self, group: Group, exp: Exposure, ret) -> tuple[Fix | None, str, str]:
         model = self.model
@@ -922,7 +944,8 @@ class Analysis:
             return None, why, release
         if text is None:
             return None, f"{module.relpath} is not among the files being fixed", release
-        plan = fixer.Plan("hook", group.app, finals=(release,), imports=imports, hook=group.hook)
+        plan = fixer.Plan("hook", group.app, finals=(release,), imports=imports, hook=group.hook,
+                          after=(local or name,))
         try:
             edits = fixer.edits_for(text, plan)
         except fixer.CannotFix as exc:

@@ -48,6 +48,7 @@ class Plan:
     adapter: str = ""  # "mangum", ...: names the renamed object
     # hook plans
     hook: str = ""  # "chalice-middleware" | "flask-teardown"
+    after: tuple[str, ...] = ()  # hook plans: names the hook uses, so it goes below their binding
     moves: tuple[str, ...] = field(default=())  # top-level statements (code) to move into the finally
 
 
@@ -424,8 +425,32 @@ HOOKS = {
 }
 
 
+def _last_binding(module: cst.Module, names: tuple[str, ...]) -> int:
+    """Index of the last top-level statement that binds one of ``names`` (assignment or import)."""
+    last = -1
+    for i, stmt in enumerate(module.body):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            bound: list[str] = []
+            if isinstance(small, cst.Assign):
+                bound = [t.target.value for t in small.targets if isinstance(t.target, cst.Name)]
+            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                bound = [small.target.value]
+            elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    node = alias.asname.name if alias.asname else alias.name
+                    while isinstance(node, cst.Attribute):
+                        node = node.value
+                    if isinstance(node, cst.Name):
+                        bound.append(node.value)
+            if any(b in names for b in bound):
+                last = i
+    return last
+
+
 def _add_hook(module: cst.Module, plan: Plan) -> cst.Module:
-    index = _binding_index(module, plan.target)
+    index = max(_binding_index(module, plan.target), _last_binding(module, plan.after))
     name = _fresh(module, "_release_connections")
     template = HOOKS[plan.hook]
     code = template.format(
