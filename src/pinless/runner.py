@@ -122,7 +122,8 @@ def run(
         if stdin[0].resolve() not in {p.resolve() for p in targets}:
             targets = [stdin[0]] + list(targets)
     sources = read_sources(targets, root, replaced) + read_sources(extra, root, replaced)
-    readable = {s.relpath: s.data for s in sources if s.data is not None}
+    # the prefilter's patterns anchor at line starts: a UTF-8 BOM must not hide line 1 from them
+    readable = {s.relpath: s.data.removeprefix(b"\xef\xbb\xbf") for s in sources if s.data is not None}
     # without the prefilter every file gets the full analysis (tests/test_prefilter.py compares)
     chosen = prefilter.select(readable) if prefilter_on else set(readable)
     is_target = {s.relpath: s.path.resolve() in target_set for s in sources}
