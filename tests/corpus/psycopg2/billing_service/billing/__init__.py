@@ -1,0 +1,1 @@
+"""Billing functions: invoice runs and refunds (deployed with template.yaml)."""
