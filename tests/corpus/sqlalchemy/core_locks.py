@@ -29,6 +29,7 @@ def handler(event, context):
     with engine.connect() as conn:
         # ruleid: PIN305
         got = conn.execute(TRY_LOCK, {"key": key}).scalar_one()
+        conn.commit()  # the session-level lock outlives the transaction that took it
         if not got:
             log.info("report %s is being built elsewhere", key)
             return {"built": False}

@@ -21,18 +21,23 @@ engine = create_engine(URL, pool_size=1, max_overflow=0)
 reporting_engine = create_engine(URL, connect_args={"prepare_threshold": None}, pool_size=1)
 
 TOP = text("SELECT customer, sum(total) AS total FROM orders GROUP BY customer ORDER BY total DESC LIMIT :n")
+VIEWED = text("INSERT INTO audit_log (actor, action) VALUES (:actor, 'leaderboard_view')")
 
 
+# The transaction commits, so psycopg keeps counting executions across invocations
+# (a rollback would reset its counts).
 # ruleid: PIN401
 def leaderboard(event, context):
-    with engine.connect() as conn:
+    with engine.begin() as conn:
+        conn.execute(VIEWED, {"actor": event.get("user", "anonymous")})
         rows = conn.execute(TOP, {"n": int(event.get("n", 3))}).all()
     return {"statusCode": 200, "body": json.dumps([[c, str(t)] for c, t in rows])}
 
 
 def report(event, context):
     try:
-        with reporting_engine.connect() as conn:
+        with reporting_engine.begin() as conn:
+            conn.execute(VIEWED, {"actor": "report"})
             rows = conn.execute(TOP, {"n": 10}).all()
         return {"rows": len(rows)}
     finally:
