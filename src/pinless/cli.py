@@ -241,7 +241,7 @@ def _emit(settings, opts, result) -> int:
     for note in result.notes:
         click.echo(f"pinless: {note}", err=True)
     if opts.get("show_entry_points"):
-        click.echo(_entry_points_text(result), err=fmt not in report_mod.HUMAN_FORMATS)
+        click.echo(_entry_points_text(result, opts.get("paths")), err=fmt not in report_mod.HUMAN_FORMATS)
     if opts["statistics"]:
         text = report_mod.statistics(result.findings, ctx)
     else:
@@ -258,14 +258,26 @@ def _emit(settings, opts, result) -> int:
     return 0
 
 
-def _entry_points_text(result) -> str:
+def _entry_points_text(result, paths=()) -> str:
+    """The entry points of the files asked about (the whole project's are known to the run)."""
+    roots = [Path(p).resolve() for p in paths or [Path(".")]]
+    targets = {Path(t).resolve() for t in result.targets}
+
+    def asked(ep) -> bool:
+        if ep.module_path:
+            return (Path(result.root) / ep.module_path).resolve() in targets
+        source = Path(result.root, ep.source.split(":")[0]).resolve()
+        return any(source == r or r in source.parents for r in roots)
+
     lines = ["Entry points:"]
-    for ep in getattr(result, "entry_points", []):
+    for ep in filter(asked, getattr(result, "entry_points", [])):
         where = f"{ep.module_path}:{ep.line}" if ep.module_path and ep.line else ep.module_path or "?"
         note = f" - {ep.note}" if getattr(ep, "note", "") else ""
         lines.append(f"  {where} {ep.function} ({ep.source}){note}")
     for note in getattr(result, "entry_notes", []):
-        lines.append(f"  note: {note}")
+        source = Path(result.root, note.split(":")[0]).resolve()
+        if any(source == r or r in source.parents for r in roots):
+            lines.append(f"  note: {note}")
     if len(lines) == 1:
         lines.append("  none found")
     return "\n".join(lines)

@@ -71,7 +71,13 @@ def project_files(root: Path, settings: Settings) -> list[Path]:
 def is_excluded(path: Path, settings: Settings) -> bool:
     """Whether ``exclude`` or (with ``respect-gitignore``) git ignores ``path`` or a folder above
     it: for a file named with ``force-exclude``, or stdin read as ``--stdin-filename``."""
-    return _Walker(settings).excluded_named(os.path.abspath(path), is_dir=False)
+    return excluder(settings)(path)
+
+
+def excluder(settings: Settings):
+    """``is_excluded`` for many paths: one walker, so git is asked once per work tree."""
+    walker = _Walker(settings)
+    return lambda path: walker.excluded_named(os.path.abspath(path), is_dir=False)
 
 
 def repo_root(start: Path) -> Path:

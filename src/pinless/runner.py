@@ -203,8 +203,10 @@ def find_entry_points(root: Path, settings: Any, relpaths: list[str],
     try:
         from pinless import discover
 
+        excluded = discover.excluder(settings)
+
         def skip(rel: str) -> bool:
-            return discover.is_excluded(root / rel, settings)
+            return excluded(root / rel)
     except ImportError:  # pragma: no cover - discovery not available
         skip = None
     configured = entrypoints.config_entry_points(root, tuple(getattr(settings, "handlers", ()) or ()), skip=skip)
