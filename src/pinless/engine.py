@@ -12,7 +12,7 @@ from typing import Any
 
 from pinless import catalog as catalog_mod
 from pinless import discover, runner, suppress
-from pinless.finding import Finding
+from pinless.finding import Finding, Fix
 from pinless.fixes.apply import MAX_PASSES, apply_edits, choose, parses, write_atomic
 from pinless.select import Selector
 from pinless.source import decode, encode
@@ -154,6 +154,7 @@ def fix(first: LintResult, settings: Any, write: bool) -> FixResult:
     raw: dict[Path, bytes] = {}
     applied = 0
     notes: list[str] = []
+    rejected: set[Fix] = set()  # fixes whose result did not parse
     result = first
     for _ in range(MAX_PASSES):
         by_path: dict[Path, list[Finding]] = {}
@@ -161,17 +162,27 @@ def fix(first: LintResult, settings: Any, write: bool) -> FixResult:
             by_path.setdefault(Path(f.path), []).append(f)
         changed = False
         for path, findings in by_path.items():
-            fixes = choose(findings, unsafe)
+            fixes = choose([f for f in findings if f.fix not in rejected], unsafe)
             if not fixes:
                 continue
             text = current.get(path, result.texts.get(path))
             if text is None:
                 continue
             new = apply_edits(text, fixes)
+            while new != text and not parses(new):
+                # drop the fixes that break the code (named in a note), choose again without them
+                kept: list[Fix] = []
+                for one in fixes:
+                    if parses(apply_edits(text, kept + [one])):
+                        kept.append(one)
+                        continue
+                    rejected.add(one)
+                    note = f"{path}: the fix {one.message!r} produced code that does not parse; it was not applied"
+                    if note not in notes:
+                        notes.append(note)
+                fixes = choose([f for f in findings if f.fix not in rejected], unsafe)
+                new = apply_edits(text, fixes)
             if new == text:
-                continue
-            if not parses(new):
-                notes.append(f"{path}: a fix produced code that does not parse; the file was left as it was")
                 continue
             originals.setdefault(path, text)
             current[path] = new
