@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from pinless.finding import Edit
+from pinless.fixes.apply import lines
 
 
 class CannotFix(Exception):
@@ -85,8 +86,7 @@ def rewrite(text: str, plan: Plan) -> str:
 
 def line_edits(old: str, new: str) -> tuple[Edit, ...]:
     """One whole-line ``Edit`` per changed block of lines."""
-    a = old.splitlines(keepends=True)
-    b = new.splitlines(keepends=True)
+    a, b = lines(old), lines(new)  # Python's line breaks: rows must match the finding's
     edits = []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
