@@ -105,7 +105,11 @@ def line_edits(old: str, new: str) -> tuple[Edit, ...]:
 
 
 def _statement(code: str, module: cst.Module) -> cst.BaseStatement:
-    return cst.parse_statement(code + module.default_newline, config=module.config_for_parsing)
+    try:
+        config = module.config_for_parsing
+    except ValueError as exc:  # libcst refuses the indentation it inferred (a form feed in it)
+        raise CannotFix(f"libcst cannot take the file's indentation ({exc})") from exc
+    return cst.parse_statement(code + module.default_newline, config=config)
 
 
 def _code(node: cst.CSTNode, module: cst.Module) -> str:
