@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from pinless import engine
+from pinless import catalog, engine
 from pinless.config import load_settings
 from pinless.finding import Finding
 
@@ -300,6 +300,13 @@ def test_corpus_shape():
 def test_annotations_are_well_formed():
     errors = [e for p in PROJECTS for f in p.python_files() for e in annotations_of(f).errors]
     assert not errors, "\n".join(errors)
+    known = set(catalog.load().rules)
+    unknown = sorted(
+        f"{p.rel(f)}:{line}: {code}"
+        for p in PROJECTS for f in p.python_files()
+        for kind in KINDS for line, code in annotations_of(f).codes(kind) if code not in known
+    )
+    assert not unknown, "codes that are not in the rule catalog:\n" + "\n".join(unknown)
 
 
 def test_parse_annotations():
