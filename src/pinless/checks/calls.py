@@ -137,6 +137,8 @@ def _rule_finding(project, module, site, entry, cat) -> Finding | None:
         return None
     if not _settings_allow(project, entry):
         return None
+    if "requires-call" in entry and entry["requires-call"] not in project.called():
+        return None
     construct = entry.get("construct", "")
     if "sql-arg" in entry:  # the rule holds only when the SQL in that argument pins
         facts = _sql_arg_facts(project, site, entry, cat)

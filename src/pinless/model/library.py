@@ -268,6 +268,10 @@ def condition_test(test: str, known: bool, value: Value | None, expected: Any, s
         return True
     if test == "names":  # the argument is the library object named by value (a class, a constant)
         return isinstance(value, Qual) and value.name in (expected if isinstance(expected, list) else [expected])
+    if isinstance(value, Str) and test in ("contains", "matches"):
+        # the literal parts of an f-string or concatenation are facts: f"postgresql+asyncpg://{host}"
+        # names its driver whatever the host is (unknown parts read as an identifier)
+        return expected in value.text if test == "contains" else re.search(expected, value.text) is not None
     if const is _NOT_CONST:
         return False  # a value pinless cannot read: no guess
     if test == "truthy":

@@ -31,6 +31,7 @@ class Project:
         self.versions = versions or {}
         self._memo: dict[Value, Value] = {}
         self._databases: list[DictV] | None = None
+        self._called: frozenset[str] | None = None
         self._active: set[Value] = set()
 
     # -- modules ----------------------------------------------------------------------------
@@ -119,6 +120,15 @@ class Project:
         if op == "item":
             return self.lib.item(current)
         return UNKNOWN
+
+    def called(self) -> frozenset[str]:
+        """Every library callable the project calls (``requires-call`` gates in library data)."""
+        if self._called is None:
+            self._called = frozenset(
+                c.name for m in self.modules for site in m.calls
+                for c in (self.callee(site.callee),) if isinstance(c, Qual)
+            )
+        return self._called
 
     def django_databases(self) -> list[DictV]:
         """The entries of every literal Django ``DATABASES`` setting in the project (module-level

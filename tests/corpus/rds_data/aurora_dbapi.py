@@ -13,7 +13,7 @@ def handler(event, context):
     ) as conn:
         with conn.cursor() as cursor:
             # Each statement is an HTTPS request; the Data API owns the connections.
-            # todook: PIN101 -- `cursor` comes from aurora_data_api, an HTTP client: nothing pins
+            # ok: PIN101
             cursor.execute("SET search_path TO reporting, public")
             cursor.execute("SELECT customer, sum(total) FROM orders GROUP BY customer")
             return {"totals": [[c, str(t)] for c, t in cursor.fetchall()]}

@@ -13,7 +13,7 @@ DB_HOST = os.environ["PGHOST"]
 DB_PORT = os.environ.get("PGPORT", "5432")
 DB_NAME = os.environ["PGDATABASE"]
 
-# todoruleid: PIN204 -- an f-string URL whose literal prefix `postgresql+asyncpg://` names the driver
+# ruleid: PIN204
 engine = create_async_engine(
     f"postgresql+asyncpg://{DB_USER}:{DB_PASSWORD}@{DB_HOST}:{DB_PORT}/{DB_NAME}",
     pool_size=1,

@@ -20,7 +20,7 @@ latin1_engine = create_engine(PSYCOPG2_URL, client_encoding="latin1")
 audit_engine = create_engine(PSYCOPG2_URL, isolation_level="REPEATABLE READ")
 
 # pg8000's dialect sends SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ...
-# todoruleid: PIN104 -- an f-string URL whose literal prefix `postgresql+pg8000://` names the driver
+# ruleid: PIN104
 ledger_engine = create_engine(PG8000_URL, isolation_level="SERIALIZABLE")
 
 COUNT = text("SELECT count(*) FROM orders")

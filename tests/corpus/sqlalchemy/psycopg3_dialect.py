@@ -13,7 +13,7 @@ DB_NAME = os.environ["PGDATABASE"]
 URL = f"postgresql+psycopg://{DB_USER}:{DB_PASSWORD}@{DB_HOST}:{DB_PORT}/{DB_NAME}"
 
 # After five runs of the same statement on a connection, psycopg prepares it (_pg3_0).
-# todoruleid: PIN204 -- URL is an f-string whose literal prefix `postgresql+psycopg://` names the driver
+# ruleid: PIN204
 engine = create_engine(URL, pool_size=1, max_overflow=0)
 
 # The reporting replica has auto-prepare off.
