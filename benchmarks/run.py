@@ -134,6 +134,7 @@ class TreeSampler(threading.Thread):
 @dataclass
 class Sample:
     seconds: float
+    cpu: float  # user + system seconds of the process and every descendant it waited for
     peak_rss: int  # bytes
     peak_pss: int
     returncode: int
@@ -148,18 +149,21 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> 
                                 stdout=out, stderr=err)
         sampler = TreeSampler(proc.pid)
         sampler.start()
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        killer = threading.Timer(timeout, proc.kill)
+        killer.start()
+        # wait4 rather than wait: its rusage is the CPU time of the whole tree (workers reaped
+        # by their parent included), which other load on the machine hardly changes
+        _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        killer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
         sampler.stop()
         out.seek(0)
         err.seek(0)
         stdout = out.read(64_000).decode(errors="replace")
         stderr_tail = err.read()[-2000:].decode(errors="replace")
-    return Sample(seconds, sampler.peak_rss, sampler.peak_pss, proc.returncode, stdout, stderr_tail)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(seconds, cpu, sampler.peak_rss, sampler.peak_pss, proc.returncode, stdout, stderr_tail)
 
 
 # --- what is measured ----------------------------------------------------------------------------
@@ -183,6 +187,9 @@ class Row:
 
     def seconds(self) -> list[float]:
         return [s.seconds for s in self.samples]
+
+    def cpu(self) -> list[float]:
+        return [s.cpu for s in self.samples]
 
 
 def snapshot(rev: str) -> dict[str, str]:
@@ -316,6 +323,12 @@ def peer_rows(corpus: str, root: Path, peers: dict[str, str | None]) -> list[Row
 
 # --- running -------------------------------------------------------------------------------------
 
+RUN_ORDER = ["ast-parse", "io-floor", "startup", "pinless-cold-j2", "pinless-warm",
+             "pinless-one-changed", "ruff-all", "semgrep", "pinless-cold-j1", "bandit", "ruff-all-warm"]
+SHOW_ORDER = ["startup", "io-floor", "ast-parse", "pinless-cold-j1", "pinless-cold-j2", "pinless-warm",
+              "pinless-one-changed", "ruff-all", "ruff-all-warm", "bandit", "semgrep"]
+CORPUS_ORDER = ["subset", "big", "lambda"]
+
 def tool_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(QUIET_ENV)
@@ -345,22 +358,27 @@ def run_one(row: Row, env: dict[str, str], timeout: float) -> str:
         row.errors.append(f"exit {sample.returncode}: {lines[-1][:160]}")
         return f"failed, {row.errors[-1]}"
     row.samples.append(sample)
-    return f"{sample.seconds:7.2f} s"
+    return f"{sample.seconds:7.2f} s  (CPU {sample.cpu:.2f} s)"
 
 
-def run_rounds(rows: list[Row], rounds: int, timeout: float,
-               after_round: Callable[[int], None]) -> None:
+def run_rounds(rows: list[Row], rounds: int, big_rounds: int, timeout: float,
+               save: Callable[[int, bool], None]) -> None:
+    """Run the rounds; save(rounds done, at a round's end) after every command."""
     env = tool_env()
     n = len(rows)
     for r in range(rounds):
         shift = (r * n) // rounds
-        order = rows[shift:] + rows[:shift]
+        # big's rows take most of a round: with big_rounds < rounds they join only the last
+        # rounds, so the small corpora's rounds are done (and saved) first
+        order = [row for row in rows[shift:] + rows[:shift]
+                 if row.corpus != "big" or r >= rounds - big_rounds]
         started = time.perf_counter()
         for row in order:
             done = run_one(row, env, timeout)
             print(f"  round {r + 1}/{rounds}  {row.corpus:6}  {row.label:38} {done}", file=sys.stderr)
+            save(r, False)
         print(f"round {r + 1} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        after_round(r + 1)
+        save(r + 1, True)
 
 
 # --- reporting -----------------------------------------------------------------------------------
@@ -372,7 +390,7 @@ class Target:
     limit: float
     unit: str  # "x" (ratio) or "s" or "MB"
     strict: bool = False  # "faster than", "under": the limit itself fails
-    note: str = ""
+    cpu: float | None = None  # the same figure from CPU time instead of wall time
 
     @property
     def verdict(self) -> str:
@@ -386,37 +404,45 @@ class Target:
         return f"{'<' if self.strict else '<='} {self.limit:g}{'x' if self.unit == 'x' else ' ' + self.unit}"
 
 
-def median(row: Row | None) -> float | None:
+def median(row: Row | None, cpu: bool = False) -> float | None:
     if row is None or not row.samples:
         return None
-    return statistics.median(row.seconds())
+    return statistics.median(row.cpu() if cpu else row.seconds())
+
+
+# (name, row, corpus, divided by row or None for an absolute limit, limit, unit, strict)
+TARGETS = [
+    ("subset: pinless cold --jobs 1 / ast.parse", "pinless-cold-j1", "subset", "ast-parse", 3, "x", False),
+    ("subset: pinless cold --jobs 2 / ast.parse", "pinless-cold-j2", "subset", "ast-parse", 3, "x", False),
+    ("subset: pinless cold --jobs 1 / semgrep 1 rule (must be faster)",
+     "pinless-cold-j1", "subset", "semgrep", 1, "x", True),
+    ("subset: pinless cold --jobs 2 / semgrep 1 rule (must be faster)",
+     "pinless-cold-j2", "subset", "semgrep", 1, "x", True),
+    ("big: pinless cold --jobs 1 / ast.parse", "pinless-cold-j1", "big", "ast-parse", 3, "x", False),
+    ("big: pinless cold --jobs 2 / ast.parse", "pinless-cold-j2", "big", "ast-parse", 3, "x", False),
+    ("subset: pinless warm / I/O floor (incl. start-up)", "pinless-warm", "subset", "io-floor", 5, "x", False),
+    ("big: pinless warm / I/O floor (incl. start-up)", "pinless-warm", "big", "io-floor", 5, "x", False),
+    ("subset: pinless warm / ruff --select ALL, no cache (must be faster)",
+     "pinless-warm", "subset", "ruff-all", 1, "x", True),
+    ("big: pinless warm / ruff --select ALL, no cache (must be faster)",
+     "pinless-warm", "big", "ruff-all", 1, "x", True),
+    ("big: pinless warm, 1 file changed", "pinless-one-changed", "big", None, 1, "s", True),
+]
 
 
 def targets(rows: list[Row]) -> list[Target]:
     by = {(r.key, r.corpus): r for r in rows}
 
-    def m(key: str, corpus: str) -> float | None:
-        return median(by.get((key, corpus)))
+    def value(key: str, corpus: str, over: str | None, cpu: bool) -> float | None:
+        num = median(by.get((key, corpus)), cpu)
+        if over is None or num is None:
+            return num
+        den = median(by.get((over, corpus)), cpu)
+        return num / den if den else None
 
-    def ratio(a: float | None, b: float | None) -> float | None:
-        return None if a is None or not b else a / b
-
-    out = []
-    for jobs in ("j1", "j2"):
-        out.append(Target(f"subset: pinless cold --jobs {jobs[1]} / ast.parse",
-                          ratio(m(f"pinless-cold-{jobs}", "subset"), m("ast-parse", "subset")), 3, "x"))
-        out.append(Target(f"subset: pinless cold --jobs {jobs[1]} / semgrep 1 rule (must be faster)",
-                          ratio(m(f"pinless-cold-{jobs}", "subset"), m("semgrep", "subset")), 1, "x", True))
-    for jobs in ("j1", "j2"):
-        out.append(Target(f"big: pinless cold --jobs {jobs[1]} / ast.parse",
-                          ratio(m(f"pinless-cold-{jobs}", "big"), m("ast-parse", "big")), 3, "x"))
-    for corpus in ("subset", "big"):
-        out.append(Target(f"{corpus}: pinless warm / I/O floor (incl. start-up)",
-                          ratio(m("pinless-warm", corpus), m("io-floor", corpus)), 5, "x"))
-        out.append(Target(f"{corpus}: pinless warm / ruff --select ALL (must be faster)",
-                          ratio(m("pinless-warm", corpus), m("ruff-all", corpus)), 1, "x", True,
-                          "ruff without its cache; the warm-vs-warm ratio is in the notes"))
-    out.append(Target("big: pinless warm, 1 file changed", m("pinless-one-changed", "big"), 1, "s", True))
+    out = [Target(name, value(key, corpus, over, False), limit, unit, strict,
+                  cpu=value(key, corpus, over, True))
+           for name, key, corpus, over, limit, unit, strict in TARGETS]
     cold2 = by.get(("pinless-cold-j2", "big"))
     peak = max((s.peak_rss for s in cold2.samples), default=None) if cold2 else None
     out.append(Target("big: peak memory, pinless cold --jobs 2 (RSS summed over workers)",
@@ -442,23 +468,26 @@ def fmt(value: float | None, unit: str = "") -> str:
 
 def row_cells(row: Row) -> list[str]:
     if row.argv is None:
-        return [row.label, row.corpus, "-", "-", "-", "-", "-", row.missing]
+        return [row.label, row.corpus, "-", "-", "-", "-", "-", "-", row.missing]
     if not row.samples:
-        return [row.label, row.corpus, "-", "-", "-", "-", "-", f"failed: {row.errors[-1]}"]
+        why = f"failed: {row.errors[-1]}" if row.errors else "not run yet"
+        return [row.label, row.corpus, "-", "-", "-", "-", "-", "-", why]
     secs = row.seconds()
     rss = max(s.peak_rss for s in row.samples) / 2**20
     pss = max(s.peak_pss for s in row.samples) / 2**20
     note = f"{len(row.errors)} run(s) failed: {row.errors[-1]}" if row.errors else ""
     return [row.label, row.corpus, f"{statistics.median(secs):.3f}", f"{min(secs):.3f}",
-            f"{max(secs):.3f}", f"{rss:.0f}" if rss else "-", f"{pss:.0f}" if pss else "-", note]
+            f"{max(secs):.3f}", f"{statistics.median(row.cpu()):.3f}",
+            f"{rss:.0f}" if rss else "-", f"{pss:.0f}" if pss else "-", note]
 
 
-HEAD = ["command", "corpus", "median s", "min s", "max s", "peak RSS MB", "peak PSS MB", "note"]
-TARGET_HEAD = ["target", "measured", "limit", "result"]
+HEAD = ["command", "corpus", "median s", "min s", "max s", "median CPU s", "peak RSS MB",
+        "peak PSS MB", "note"]
+TARGET_HEAD = ["target", "measured", "limit", "result", "same from CPU time"]
 
 
 def target_cells(t: Target) -> list[str]:
-    return [t.name, fmt(t.value, t.unit), t.bound, t.verdict]
+    return [t.name, fmt(t.value, t.unit), t.bound, t.verdict, fmt(t.cpu, t.unit)]
 
 
 def text_table(head: list[str], body: list[list[str]]) -> str:
@@ -509,6 +538,7 @@ def git_revision() -> str | None:
 
 
 def report(rows: list[Row], meta: dict, out_stem: str) -> str:
+    rows = sorted(rows, key=lambda r: (CORPUS_ORDER.index(r.corpus), SHOW_ORDER.index(r.key)))
     body = [row_cells(r) for r in rows]
     tgts = targets(rows)
     text = "\n\n".join(part for part in [
@@ -523,17 +553,24 @@ def report(rows: list[Row], meta: dict, out_stem: str) -> str:
             "key": r.key, "label": r.label, "corpus": r.corpus, "argv": r.argv,
             "missing": r.missing or None, "errors": r.errors,
             "seconds": r.seconds(),
+            "cpu_seconds": r.cpu(),
             "median_s": median(r),
+            "median_cpu_s": median(r, cpu=True),
             "peak_rss_mb": max((s.peak_rss for s in r.samples), default=0) / 2**20 or None,
             "peak_pss_mb": max((s.peak_pss for s in r.samples), default=0) / 2**20 or None,
         } for r in rows],
         "targets": [{"name": t.name, "value": t.value, "limit": t.limit, "unit": t.unit,
-                     "result": t.verdict, "note": t.note or None} for t in tgts],
+                     "result": t.verdict, "cpu_value": t.cpu} for t in tgts],
         "notes": notes(rows),
     }
     (RESULTS / f"{out_stem}.json").write_text(json.dumps(data, indent=2) + "\n")
     (RESULTS / f"{out_stem}.md").write_text(markdown(rows, tgts, meta))
     return text
+
+
+def big_note(meta: dict) -> str:
+    big = meta.get("big_rounds", meta["rounds"])
+    return f" (big in the last {big} only)" if big < meta["rounds"] and "big" in meta["corpora"] else ""
 
 
 def markdown(rows: list[Row], tgts: list[Target], meta: dict) -> str:
@@ -543,10 +580,14 @@ def markdown(rows: list[Row], tgts: list[Target], meta: dict) -> str:
     lines = [
         (f"Run of {meta['date']} on {m['cpus']} CPUs, {m['memory_gb']} GB, Python {m['python']}; "
          f"{meta['pinless'] or 'pinless not available'} at {meta['revision']}; "
-         f"{meta['rounds_done']} of {meta['rounds']} interleaved rounds, "
+         f"{meta['rounds_done']} of {meta['rounds']} interleaved rounds done"
+         f"{big_note(meta)}, "
          f"{meta['wall_s'] / 60:.0f} min in all."),
         "",
         f"Corpora: {corpora}.",
+        "",
+        (f"Machine load (1-minute average) at the end of each round: "
+         f"{', '.join(str(x) for x in meta.get('load_avg_1min', []))} (on {m['cpus']} CPUs)."),
         "",
         md_table(HEAD, [row_cells(r) for r in rows]),
         "",
@@ -564,6 +605,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="subset and lambda only, 2 rounds")
     ap.add_argument("--rounds", type=int, help="rounds (default 3, or 2 with --quick)")
     ap.add_argument("--corpus", help="comma-separated: subset,big,lambda")
+    ap.add_argument("--big-rounds", type=int, help="run big's rows in only the last N rounds")
     ap.add_argument("--no-peers", action="store_true", help="skip ruff, bandit and semgrep")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per command")
     ap.add_argument("--rev", help="measure pinless as committed at this git revision "
@@ -592,6 +634,8 @@ def main() -> None:
         rows += baseline_rows(corpus, root) + pinless_rows(corpus, root, pinless, why, pinless_env)
         if not args.no_peers:
             rows += peer_rows(corpus, root, peers)
+    # run order: what the targets need first, so a run cut short has measured the most of them
+    rows.sort(key=lambda r: (corpora.index(r.corpus), RUN_ORDER.index(r.key)))
     for corpus in corpora:
         # a stale pinless cache from an older build would make the first warm run cold
         shutil.rmtree(roots[corpus] / ".pinless_cache", ignore_errors=True)
@@ -603,18 +647,22 @@ def main() -> None:
         "revision": pinless_env.get("PINLESS_BENCH_REV", "")[:12] or git_revision(),
         "peers": {name: PEERS[name] for name in PEERS if peers.get(name)},
         "rounds": rounds,
+        "big_rounds": min(args.big_rounds or rounds, rounds),
         "corpora": {c: dict(zip(("files", "lines", "bytes"), tree_stats(roots[c]))) for c in corpora},
     }
     stem = "quick" if args.quick else "latest"
 
-    def checkpoint(done: int) -> None:
-        # results so far, so that an interrupted run still leaves its completed rounds
+    def checkpoint(done: int, round_end: bool) -> None:
+        # results so far, so that an interrupted run still leaves what it measured
         meta.update(rounds_done=done, wall_s=time.perf_counter() - started)
+        if round_end:
+            # other work on the machine inflates wall times; the load says how much there was
+            meta.setdefault("load_avg_1min", []).append(round(os.getloadavg()[0], 2))
         text = report(rows, meta, stem)
         if done == rounds:
             print(text)
 
-    run_rounds(rows, rounds, args.timeout, checkpoint)
+    run_rounds(rows, rounds, args.big_rounds or rounds, args.timeout, checkpoint)
     print(f"\nfull run took {meta['wall_s'] / 60:.1f} min; results in {RESULTS}/", file=sys.stderr)
 
 
