@@ -53,20 +53,24 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
                                                                             HealthCheck.filter_too_much])
 
 
-def _compose(generated: str, placement: str) -> bytes:
-    if placement == "module":  # generated code first: it may hold `from __future__` imports
-        text = generated + "\n" + PRELUDE + "\n\n" + HANDLER.format(body="    pass")
-    else:
-        body = textwrap.indent(generated, "    ", lambda line: True) if generated.strip() else ""
-        text = PRELUDE + "\n\n" + HANDLER.format(body=body + "\n    pass")
+def _valid(text: str) -> bytes | None:
     try:
         data = text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates cannot be in a file
-        assume(False)
-    try:
         compile(data, "handler.py", "exec")  # the bytes, so a generated coding cookie counts
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        assume(False)  # e.g. indenting into the handler broke a tab/space mix
+    except (UnicodeEncodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # lone surrogates; `from __future__` or a tab/space mix moved into the handler
+    return data
+
+
+def _compose(generated: str, placement: str) -> bytes:
+    # generated code first at module level: it may hold `from __future__` imports
+    beside = generated + "\n" + PRELUDE + "\n\n" + HANDLER.format(body="    pass")
+    data = None
+    if placement == "handler":
+        body = textwrap.indent(generated, "    ", lambda line: True) if generated.strip() else ""
+        data = _valid(PRELUDE + "\n\n" + HANDLER.format(body=body + "\n    pass"))
+    data = data or _valid(beside)
+    assume(data is not None)
     return data
 
 
