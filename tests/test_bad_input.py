@@ -127,9 +127,6 @@ def test_old_mac_line_endings(tmp_path, check, cli):
         "event['dsn'])", "event['dsn'], prepare_threshold=None)").encode()
 
 
-@pytest.mark.xfail(strict=True, reason="model/analyze.py converts byte offsets to columns on "
-                   "source.splitlines() rows, which also break at form feeds (and \\x1c-\\x1e, \\x85, "
-                   "U+2028/9), so a later non-ASCII line gets the column of another line")
 def test_a_form_feed_line_does_not_shift_columns(tmp_path, check):
     write(tmp_path, {"paged.py": '# \x0c page two\nimport psycopg\nname = "é"; conn = psycopg.connect("dbname=x")\n'})
     assert check(tmp_path, "--select", "PIN202") == (1, [("PIN202", "paged.py", 3, 20, PIN202_MESSAGE)])

@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from pinless import catalog as catalog_mod
 from pinless.checks import calls as calls_check
 from pinless.finding import Finding
+from pinless.model.analyze import python_lines
 from pinless.model.facts import ModuleFacts
 from pinless.model.library import _NOT_CONST, condition_test, const_of
 from pinless.model.project import Project
@@ -245,7 +246,7 @@ class _Locator:
     def __init__(self, text: str):
         self.text = text
         self._tree: ast.Module | None = None
-        self._lines = text.splitlines()
+        self._lines = python_lines(text)
 
     def line(self, n: int) -> str:
         return self._lines[n - 1] if 0 < n <= len(self._lines) else ""

@@ -14,6 +14,7 @@ in parallel and from the cache.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
@@ -59,7 +60,7 @@ def module_name(relpath: str) -> str:
 class Analyzer:
     def __init__(self, source: str, path: str, relpath: str, lib: LibraryIndex | None = None):
         self.source = source
-        self.lines = source.splitlines()
+        self.lines = python_lines(source)
         self.lib = lib or index()
         rel = relpath.replace("\\", "/")
         parent = str(PurePosixPath(rel).parent)
@@ -688,6 +689,17 @@ class Analyzer:
             return byte_col + 1
         return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace")) + 1
 
+    def segment(self, node: ast.AST) -> str:
+        """The source text of ``node`` (ast.get_source_segment re-splits the whole file per call)."""
+        first, last = node.lineno, getattr(node, "end_lineno", None) or node.lineno
+        rows = [self.line_text(n).encode("utf-8") for n in range(first, last + 1)]
+        if not rows:
+            return ""
+        end = getattr(node, "end_col_offset", None)
+        rows[-1] = rows[-1][:end] if end is not None else rows[-1]
+        rows[0] = rows[0][node.col_offset:]
+        return b"\n".join(rows).decode("utf-8", "replace")
+
     def span(self, node: ast.AST) -> Span:
         end_line = getattr(node, "end_lineno", None) or node.lineno
         end_col = getattr(node, "end_col_offset", None) or 0
@@ -701,7 +713,7 @@ class Analyzer:
         if parts:
             end = max(parts, key=lambda n: (n.end_lineno, n.end_col_offset))
             last = (end.end_lineno, self.col(end.end_lineno, end.end_col_offset))
-        snippet = ast.get_source_segment(self.source, node) or "" if span.end_line - span.line < 20 else ""
+        snippet = self.segment(node) if span.end_line - span.line < 20 else ""
         if self.scope is not self.module:
             index = len(self.facts.calls)
             if self.exit_depth:
@@ -725,6 +737,15 @@ class Analyzer:
             kwarg_spans=tuple((k.arg, self.span(k.value)) for k in getattr(node, "keywords", ()) if k.arg),
             line_text=self.line_text(span.line),
         ))
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def python_lines(source: str) -> list[str]:
+    """Lines as Python counts them: str.splitlines also breaks at form feeds and other
+    characters the tokenizer treats as whitespace, which would shift every later line."""
+    return _LINE_BREAK.split(source)
 
 
 def _is_stdlib(root: str) -> bool:
