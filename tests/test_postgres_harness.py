@@ -13,27 +13,28 @@ def test_statement_is_logged_and_read_back(pg):
     marker = f"harness-{uuid.uuid4().hex}"
     mark = pg.log_mark()
     with psycopg2.connect(pg.dsn()) as conn, conn.cursor() as cur:
-        cur.execute("SELECT %s AS marker,\n  count(*) FROM orders", (marker,))
-        assert cur.fetchone() == (marker, 3)
+        cur.execute("SELECT %s AS marker,\n  count(*) > 0 FROM orders", (marker,))
+        assert cur.fetchone() == (marker, True)  # other tests on this cluster may add orders
     conn.close()
 
     statements = pg.statements_since(mark, user=APP_USER)
-    assert f"SELECT '{marker}' AS marker,\n  count(*) FROM orders" in statements
+    assert f"SELECT '{marker}' AS marker,\n  count(*) > 0 FROM orders" in statements
     assert pg.connections_since(mark) == 1
     assert all(marker not in s for s in pg.statements_since(pg.log_mark()))
 
 
 @pytest.mark.postgres
 def test_connection_shows_in_app_backends_and_disappears_after_close(pg):
-    assert pg.wait_backends(0) == 0
+    # The cluster is shared by the tests of one worker: count relative to what is open now.
+    before = pg.app_backends()
     conn = psycopg2.connect(pg.dsn())
     try:
-        assert pg.app_backends() == 1
+        assert pg.app_backends() == before + 1
         # The admin connection is a different role and is not counted.
         assert pg.app_backends(user=ADMIN_USER) >= 1
     finally:
         conn.close()
-    assert pg.wait_backends(0) == 0
+    assert pg.wait_backends(before) == before
 
 
 @pytest.mark.postgres
