@@ -207,6 +207,9 @@ class _Walker:
             if ".git" in entries and self.trees is not None and frame.tree_rel:
                 frame.tree = self.trees.for_top(frame.real)
                 frame.tree_rel = ""
+            installed = _installed_names(frame.path, entries)
+            if installed:
+                entries = {name: e for name, e in entries.items() if name not in installed}
             stack.extend(self._entries(frame, entries))
 
     def _list(self, frame: _Frame) -> dict[str, os.DirEntry] | None:
@@ -252,6 +255,25 @@ class _Walker:
             why = "symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror
             self.notes.append(f"{entry.path}: {why}, skipped")
             return None
+
+
+def _installed_names(folder: str, entries: dict[str, os.DirEntry]) -> set[str]:
+    """Top-level packages and modules that pip installed into ``folder`` (a Lambda bundle built
+    with ``pip install -t``), read from the ``*.dist-info/RECORD`` files beside them: library
+    code, not the project's, so it is not checked (its own SQL is the library's business)."""
+    names: set[str] = set()
+    for name in entries:
+        if not name.endswith(".dist-info"):
+            continue
+        try:
+            with open(os.path.join(folder, name, "RECORD"), encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    top = line.split(",", 1)[0].split("/", 1)[0]
+                    if top and not top.endswith((".dist-info", ".data")) and top != "..":
+                        names.add(top)
+        except OSError:
+            continue
+    return names
 
 
 # ---------------------------------------------------------------------------------------------

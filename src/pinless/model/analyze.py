@@ -122,7 +122,9 @@ class Analyzer:
         try:
             self.block(tree.body)
             while self.pending:
-                self.function(next(iter(self.pending)))
+                qual = next(iter(self.pending))
+                self.function(qual)
+                self.pending.pop(qual, None)  # never loop on a name function() declined
             if self.redo:
                 self._reanalyse(self.redo)
         except RecursionError:
@@ -347,6 +349,9 @@ class Analyzer:
         qual = f"{self.scope.qualname}.{node.name}" if self.scope.qualname else node.name
         if self.scope.cls and self.scope.qualname == self.scope.cls:
             qual = f"{self.scope.cls}.{node.name}"
+        # a second `def` of the same name supersedes the first, which may have been analysed
+        # already because a call reached it
+        self.done.pop(qual, None)
         self.pending[qual] = (node, self.scope, self.scope.cls)
         self.top_lines[qual] = self.top_line
         self.decorators[qual] = decorators
