@@ -516,3 +516,18 @@ def test_explain_unknown_rule(cli, tmp_path, name):
     r = cli(["explain", name], tmp_path)
     assert r.code == 2
     assert one_error_line(r.stderr) == f"pinless: error: unknown rule '{name}' (see `pinless rules`)"
+
+
+def test_fix_diff_marks_a_last_line_without_newline(tmp_path, cli):
+    """The diff applies with patch(1): the missing final newline is marked, not glued on."""
+    write(tmp_path, {"a.py": "import psycopg\n\ndef f(dsn):\n    return psycopg.connect(dsn)"})
+    r = cli(["fix", "--diff", "--no-cache", "--isolated", "a.py"], tmp_path)
+    assert r.stdout.splitlines()[-4:] == [
+        "-    return psycopg.connect(dsn)",
+        "\\ No newline at end of file",
+        "+    return psycopg.connect(dsn, prepare_threshold=None)",
+        "\\ No newline at end of file",
+    ]
+    patched = subprocess.run(["patch", "-p1", "--dry-run"], input=r.stdout, cwd=tmp_path,
+                             capture_output=True, text=True)
+    assert patched.returncode == 0, patched.stdout + patched.stderr

@@ -347,10 +347,12 @@ def _diff(originals: dict[Path, str], texts: dict[Path, str]) -> str:
             name = path.relative_to(cwd).as_posix()
         except ValueError:
             name = path.as_posix()
-        out.extend(difflib.unified_diff(
+        for line in difflib.unified_diff(
             lines(originals[path]), lines(texts[path]),
             fromfile=f"a/{name}", tofile=f"b/{name}",
-        ))
+        ):
+            # like diff(1): a last line without a newline is marked, so the patch applies
+            out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
     return "".join(out)
 
 
