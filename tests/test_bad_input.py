@@ -6,6 +6,8 @@ with the parser's message, and the run goes on: the other files' findings are st
 
 from __future__ import annotations
 
+import sys
+
 import hashlib
 import json
 from pathlib import Path
@@ -40,7 +42,8 @@ def _syntax_error(source: str) -> tuple[int, int, str]:
     try:
         compile(source, "x.py", "exec")
     except SyntaxError as exc:
-        return exc.lineno, exc.offset, exc.msg
+        grammar = f"Python {sys.version_info.major}.{sys.version_info.minor} grammar"
+        return exc.lineno, exc.offset, f"{exc.msg} ({grammar})"
     raise AssertionError("the source parses")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
@@ -103,7 +104,7 @@ class Analyzer:
         try:
             ast.parse(self.source, filename=self.facts.path)
         except SyntaxError as exc:
-            self.facts.error = (exc.lineno or 1, exc.offset or 1, exc.msg)
+            self.facts.error = (exc.lineno or 1, exc.offset or 1, syntax_message(exc))
         except (ValueError, RecursionError, MemoryError) as exc:
             self.facts.error = (1, 1, str(exc) or type(exc).__name__)
         return self.facts
@@ -113,7 +114,7 @@ class Analyzer:
         try:
             tree = ast.parse(self.source, filename=self.facts.path)
         except SyntaxError as exc:
-            self.facts.error = (exc.lineno or 1, exc.offset or 1, exc.msg)
+            self.facts.error = (exc.lineno or 1, exc.offset or 1, syntax_message(exc))
             return self.facts
         except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
             self.facts.error = (1, 1, str(exc) or type(exc).__name__)
@@ -744,6 +745,12 @@ class Analyzer:
         ))
 
 
+def syntax_message(exc: SyntaxError) -> str:
+    """The parser's message, naming the grammar: code valid only on a newer Python (3.12
+    f-strings on a 3.11 interpreter) is then recognisable as such."""
+    return f"{exc.msg} (Python {sys.version_info.major}.{sys.version_info.minor} grammar)"
+
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -754,8 +761,6 @@ def python_lines(source: str) -> list[str]:
 
 
 def _is_stdlib(root: str) -> bool:
-    import sys
-
     return root in sys.stdlib_module_names
 
 
