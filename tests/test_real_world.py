@@ -373,14 +373,6 @@ def test_libraries_installed_next_to_the_handler_are_not_checked(tmp_path):
     assert found == []
 
 
-@pytest.mark.xfail(sys.version_info < (3, 12), strict=True, reason=(
-    "false alarm on Python < 3.12: Analyzer.run/parse_only parse with the running interpreter's "
-    "`ast`, so a Lambda written for the python3.12 runtime that reuses quotes inside an "
-    "f-string (PEP 701) is PIN001 'could not be read or parsed' although it is valid. Fix: say "
-    "so in the PIN001 message (the file needs a newer Python than the one running pinless, "
-    "name both versions) when the SyntaxError is one a newer grammar accepts, or parse with a "
-    "version-independent parser; the test accepts either."
-))
 def test_python_312_f_string_quotes_are_not_a_broken_file(tmp_path):
     found = lint(tmp_path, {"utils.py": '''
         import datetime
@@ -686,12 +678,6 @@ def test_reconnect_fix_does_not_strand_a_module_level_cursor(tmp_path):
     assert rebinds_cursor or not closes_db, text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "`pinless fix --diff` on a file without a final newline glues the last removed line to "
-    "the first added one (`-    return cur.fetchone()+    try:`) instead of writing "
-    "`\\ No newline at end of file` after it, so the diff cannot be applied. Fix: the unified "
-    "diff writer must end every line and add the marker, as difflib users usually do."
-))
 def test_fix_diff_of_a_file_without_final_newline_is_a_valid_patch(tmp_path):
     original = ('import psycopg2\n\n\ndef handler(event, context):\n'
                 '    conn = psycopg2.connect("dbname=app")\n    cur = conn.cursor()\n'

@@ -745,10 +745,16 @@ class Analyzer:
         ))
 
 
+_FSTRING = re.compile(r"""(?i)(?<![\w])(?:rf|fr|f)["']""")
+
+
 def syntax_message(exc: SyntaxError) -> str:
-    """The parser's message, naming the grammar: code valid only on a newer Python (3.12
-    f-strings on a 3.11 interpreter) is then recognisable as such."""
-    return f"{exc.msg} (Python {sys.version_info.major}.{sys.version_info.minor} grammar)"
+    """The parser's message, naming the grammar: code valid only on a newer Python (PEP 701
+    f-strings, Python 3.12, on an older interpreter) is then recognisable as such."""
+    message = f"{exc.msg} (Python {sys.version_info.major}.{sys.version_info.minor} grammar)"
+    if sys.version_info < (3, 12) and _FSTRING.search(exc.text or ""):
+        message += "; the line may use Python 3.12 f-string syntax: run pinless on the Lambda runtime's Python"
+    return message
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
