@@ -156,6 +156,7 @@ class Model:
         self._runs_loop: dict[FnKey, bool] = {}
         self._exit_callees: dict[FnKey, list[FnKey]] = {}  # functions called in a top-level `finally`
         self.reached: set[FnKey] = set()  # every function some entry point reaches
+        self._listener_index: dict[str, list[FnKey]] | None = None
         self.entries = [e for e in getattr(project, "entry_points", []) or [] if e.module_path and not e.note]
         self.is_lambda = bool(self.entries)
 
@@ -421,25 +422,38 @@ class Model:
 
     def _listeners(self, obj: Obj) -> list[FnKey]:
         """Functions a library calls back for this object (SQLAlchemy `connect` listeners)."""
-        out = []
+        if self._listener_index is None:
+            self._listener_index = self._index_listeners()
+        return self._listener_index.get(obj.origin, [])
+
+    def _index_listeners(self) -> dict[str, list[FnKey]]:
+        """origin -> callback functions registered on it, over the whole project (once)."""
+        index: dict[str, list[FnKey]] = {}
         for module in self.project.modules:
+            below = None
             for c in module.calls:
+                if c.scope != "" and not isinstance(c.callee, (Qual, Ref)):
+                    continue
                 callee = self.project.callee(c.callee)
                 if not isinstance(callee, Qual):
                     continue
                 spec = self.lib.calls.get(callee.name)
                 if not spec or "callback" not in spec:
                     continue
-                if not any(isinstance(self.project.resolve(a), Obj) and self.project.resolve(a).origin == obj.origin
-                           for a in c.args):
+                origins = [v.origin for v in map(self.project.resolve, c.args) if isinstance(v, Obj) and v.origin]
+                if not origins:
                     continue
-                out.extend(self._callbacks(module, c))
+                found = self._callbacks(module, c)
                 # decorator form: the function defined right below the call
-                below = [f for f in module.functions.values()
-                         if f.decorators and "." not in f.qualname and c.span.end_line < f.span.line <= c.span.end_line + 8]
-                if below:
-                    out.append(FnKey(module.relpath, min(below, key=lambda f: f.span.line).qualname))
-        return out
+                if below is None:
+                    below = sorted((f for f in module.functions.values() if f.decorators and "." not in f.qualname),
+                                   key=lambda f: f.span.line)
+                nxt = next((f for f in below if c.span.end_line < f.span.line <= c.span.end_line + 8), None)
+                if nxt is not None:
+                    found.append(FnKey(module.relpath, nxt.qualname))
+                for origin in origins:
+                    index.setdefault(origin, []).extend(found)
+        return index
 
 
 def model_for(project: Project, cat: catalog_mod.Catalog) -> Model:
