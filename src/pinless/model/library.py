@@ -42,6 +42,7 @@ class LibraryIndex:
         self.untyped_hints: tuple[str, ...] = ()
         self.keywords: tuple[str, ...] = ()  # byte strings that make the prefilter keep a file
         self.attr_fallbacks: dict[str, str] = {}  # attribute of an unknown object -> kind
+        self.prefilter_imports: tuple[str, ...] = ()  # imported modules that make a file database code
         self.dialects: dict[str, str] = {}
         for lib in cat.libraries.values():
             self._add(lib.name, lib.data)
@@ -83,6 +84,7 @@ class LibraryIndex:
         self.untyped_sinks.update(untyped.get("methods", {}))
         self.keywords += tuple(data.get("prefilter-keywords", ()))
         self.attr_fallbacks.update(data.get("attribute-fallbacks", {}))
+        self.prefilter_imports += tuple(data.get("prefilter-imports", data.get("imports", ())))
         self.untyped_hints += tuple(untyped.get("receiver-names", ()))
 
     def _inherit(self) -> None:
