@@ -3,8 +3,7 @@
 Each case is a small module written as ``handler.py``; the assertion is the exact list of
 ``CODE:line`` findings. Connections are received as parameters or opened and closed inside a
 function, so no lifecycle finding (PIN4xx) appears unless a case is about one (the PIN407 cases
-are Lambda handlers on purpose). Cases the engine cannot decide yet are strict xfails whose
-reason names the missing engine feature.
+are Lambda handlers on purpose).
 """
 
 from __future__ import annotations
