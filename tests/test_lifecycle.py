@@ -26,8 +26,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 def _settings(root: Path, unsafe: bool = False, targets: tuple[str, ...] = ()):
     write_config(root, {}, targets)
-    return load_settings(first_path=root, config_file=None, isolated=False,
-                         overrides={"cache": False, "jobs": 1, "select": ("ALL",), "unsafe_fixes": unsafe or None})
+    return load_settings(
+        first_path=root,
+        config_file=None,
+        isolated=False,
+        overrides={"cache": False, "jobs": 1, "select": ("ALL",), "unsafe_fixes": unsafe or None},
+    )
 
 
 def lint(root: Path, files: dict[str, str], unsafe: bool = False, targets: tuple[str, ...] = ()):
@@ -38,8 +42,9 @@ def lint(root: Path, files: dict[str, str], unsafe: bool = False, targets: tuple
 
 
 def codes(result, filename: str | None = None) -> list[str]:
-    return sorted(f"{f.code}:{f.line}" for f in result.findings
-                  if filename is None or f.path.endswith("/" + filename))
+    return sorted(
+        f"{f.code}:{f.line}" for f in result.findings if filename is None or f.path.endswith("/" + filename)
+    )
 
 
 def lifecycle_codes(result, filename: str | None = None) -> list[str]:
@@ -207,7 +212,8 @@ def test_relative_import_of_a_session_factory_releases_its_engine(tmp_path):
 
 
 def test_unknown_engine_behind_a_factory_gets_no_fix_and_says_why(tmp_path):
-    files = {"handler.py": """
+    files = {
+        "handler.py": """
         from sqlalchemy.orm import sessionmaker
 
         Session = sessionmaker()
@@ -216,18 +222,23 @@ def test_unknown_engine_behind_a_factory_gets_no_fix_and_says_why(tmp_path):
         def handler(event, context):
             with Session() as session:
                 return session.execute("SELECT 1").scalar()
-    """}
+    """
+    }
     _, result = lint(tmp_path, files)
     f = finding(result, "PIN401")
     assert f.fix is None and "no fix:" in f.message and "bind" in f.message
 
 
-@pytest.mark.parametrize("release", [
-    "    finally:\n        engine.dispose()\n",
-    "    finally:\n        cleanup()\n",
-])
+@pytest.mark.parametrize(
+    "release",
+    [
+        "    finally:\n        engine.dispose()\n",
+        "    finally:\n        cleanup()\n",
+    ],
+)
 def test_release_already_in_finally_is_clean(tmp_path, release):
-    code = dedent("""
+    code = (
+        dedent("""
         import os
 
         from sqlalchemy import create_engine, text
@@ -243,7 +254,9 @@ def test_release_already_in_finally_is_clean(tmp_path, release):
             try:
                 with engine.connect() as connection:
                     return connection.execute(text("SELECT 1")).scalar_one()
-    """) + release
+    """)
+        + release
+    )
     _, result = lint(tmp_path, {"handler.py": code})
     assert codes(result) == []
 
@@ -271,8 +284,10 @@ def test_release_on_some_paths_only_gets_no_second_release(tmp_path):
 
 
 def test_dispose_close_false_is_not_a_release(tmp_path):
-    code = SQLA_HANDLER.replace('    return {"statusCode": 200, "rows": len(rows)}',
-                                '    engine.dispose(close=False)\n    return {"statusCode": 200}')
+    code = SQLA_HANDLER.replace(
+        '    return {"statusCode": 200, "rows": len(rows)}',
+        '    engine.dispose(close=False)\n    return {"statusCode": 200}',
+    )
     _, result = lint(tmp_path, {"handler.py": code})
     assert codes(result) == ["PIN401:8"]
 
@@ -529,23 +544,36 @@ def test_local_connection_closed_outside_finally_is_wrapped(tmp_path):
     assert out.result.findings == []
 
 
-@pytest.mark.parametrize("body,expected", [
-    # psycopg2's `with conn:` only ends the transaction
-    ("    with psycopg2.connect(DSN) as conn:\n        conn.cursor().execute('SELECT 1')\n", ["PIN404:7"]),
-    ("    with closing(psycopg2.connect(DSN)) as conn:\n        conn.cursor().execute('SELECT 1')\n", []),
-    ("    conn = open_conn()\n    try:\n        conn.cursor().execute('SELECT 1')\n    finally:\n"
-     "        conn.close()\n", []),
-    ("    conn = open_conn()\n    conn.cursor().execute('SELECT 1')\n", ["PIN404:7"]),
-])
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        # psycopg2's `with conn:` only ends the transaction
+        (
+            "    with psycopg2.connect(DSN) as conn:\n        conn.cursor().execute('SELECT 1')\n",
+            ["PIN404:7"],
+        ),
+        ("    with closing(psycopg2.connect(DSN)) as conn:\n        conn.cursor().execute('SELECT 1')\n", []),
+        (
+            "    conn = open_conn()\n    try:\n        conn.cursor().execute('SELECT 1')\n    finally:\n"
+            "        conn.close()\n",
+            [],
+        ),
+        ("    conn = open_conn()\n    conn.cursor().execute('SELECT 1')\n", ["PIN404:7"]),
+    ],
+)
 def test_connection_opened_in_the_invocation(tmp_path, body, expected):
-    code = dedent("""
+    code = (
+        dedent("""
         from contextlib import closing
 
         import psycopg2
 
         DSN = "postgresql://proxy/app"
         def handler(event, context):
-    """) + body + "\n\ndef open_conn():\n    return psycopg2.connect(DSN)\n"
+    """)
+        + body
+        + "\n\ndef open_conn():\n    return psycopg2.connect(DSN)\n"
+    )
     _, result = lint(tmp_path, {"handler.py": code})
     assert codes(result) == expected
 
@@ -583,8 +611,9 @@ def test_sync_handler_with_asyncio_run_disposes_inside_the_coroutine(tmp_path):
 
 
 def test_module_level_loop_is_not_a_loop_per_invocation(tmp_path):
-    code = ASYNC_ENGINE.replace("engine = create", "loop = asyncio.new_event_loop()\nengine = create").replace(
-        "asyncio.run(count())", "loop.run_until_complete(count())")
+    code = ASYNC_ENGINE.replace(
+        "engine = create", "loop = asyncio.new_event_loop()\nengine = create"
+    ).replace("asyncio.run(count())", "loop.run_until_complete(count())")
     _, result = lint(tmp_path, {"handler.py": code})
     assert codes(result) == ["PIN401:16"]
 
@@ -613,8 +642,9 @@ def test_async_handler_with_module_pool(tmp_path):
     assert codes(result) == ["PIN401:12", "PIN405:15"]
     texts, out = fixed(tmp_path / "fix", {"handler.py": code}, unsafe=True)
     assert texts["handler.py"].endswith(
-        "    try:\n        return await pool.fetchval(\"SELECT 1\")\n"
-        "    finally:\n        await pool.close()\n        pool = None\n")
+        '    try:\n        return await pool.fetchval("SELECT 1")\n'
+        "    finally:\n        await pool.close()\n        pool = None\n"
+    )
     assert out.result.findings == []
 
 
@@ -641,7 +671,8 @@ def test_chalice_gets_a_middleware(tmp_path):
     _, result = lint(tmp_path, {"app.py": code})
     assert codes(result) == ["PIN401:6"]
     texts, out = fixed(tmp_path / "fix", {"app.py": code})
-    assert dedent("""
+    assert (
+        dedent("""
         engine = create_engine(os.environ["DATABASE_URL"])
 
 
@@ -654,7 +685,9 @@ def test_chalice_gets_a_middleware(tmp_path):
 
 
         @app.route("/orders")
-    """) in texts["app.py"]
+    """)
+        in texts["app.py"]
+    )
     assert out.result.findings == []
 
 
@@ -682,7 +715,10 @@ def test_flask_behind_serverless_wsgi_gets_teardown(tmp_path):
     _, result = lint(tmp_path, {"app.py": code})
     assert codes(result) == ["PIN401:17"]
     texts, _ = fixed(tmp_path / "fix", {"app.py": code})
-    assert "@app.teardown_appcontext\ndef _release_connections(exception):\n    engine.dispose()\n" in texts["app.py"]
+    assert (
+        "@app.teardown_appcontext\ndef _release_connections(exception):\n    engine.dispose()\n"
+        in texts["app.py"]
+    )
 
 
 def test_mangum_object_gets_a_wrapping_handler(tmp_path):
@@ -708,7 +744,8 @@ def test_mangum_object_gets_a_wrapping_handler(tmp_path):
     _, result = lint(tmp_path, {"main.py": code})
     assert codes(result) == ["PIN401:17"]
     texts, out = fixed(tmp_path / "fix", {"main.py": code})
-    assert texts["main.py"].endswith(dedent("""
+    assert texts["main.py"].endswith(
+        dedent("""
         _mangum_handler = Mangum(app)
 
 
@@ -717,7 +754,8 @@ def test_mangum_object_gets_a_wrapping_handler(tmp_path):
                 return _mangum_handler(event, context)
             finally:
                 engine.dispose()
-    """))
+    """)
+    )
     assert out.result.findings == []
 
 
@@ -858,8 +896,14 @@ def test_runtime_project_fix_converges(tmp_path, project):
 def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, "-m", "pinless", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pinless", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_fix_diff_shows_the_release_and_writes_nothing(tmp_path):

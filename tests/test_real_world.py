@@ -314,13 +314,6 @@ def test_a_function_redefined_after_a_call_does_not_hang(tmp_path):
     assert proc.returncode == 0, proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "false alarm: checks/lifecycle.py pin404 counts only closes in a `finally` (fn.releases). "
-    "A close that is the very next statement after the assignment that opens the connection, "
-    "in the same block, leaves no statement that could raise in between, so no path skips it. "
-    "Fix: also accept a close whose statement immediately follows the opening statement in the "
-    "same statement list (the local fix already finds that `conn.close()` in `closes`)."
-))
 def test_close_right_after_open_is_not_a_leak(tmp_path):
     # A "test the database" route: connect, close at once, report success.
     found = lint(tmp_path, {"app.py": """
@@ -416,14 +409,6 @@ def test_asyncpg_connection_used_only_for_argumentless_execute(tmp_path):
     assert codes_at(found) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "miss: checks/lifecycle.py LifecycleChecker._handed_on compares the statement's first line "
-    "with `call.snippet[:20]`; for an opening call written over several lines the snippet's "
-    "first 20 characters contain the newline and indentation, so `rest.startswith(head)` fails "
-    "and the connection counts as handed on: PIN404 is never reported for a multi-line connect "
-    "(about 30 handlers of one CDK project). Fix: compare with the snippet's first line only, "
-    "`(call.snippet or '').split('\\n', 1)[0][:20]`."
-))
 def test_multi_line_connect_that_is_never_closed(tmp_path):
     found = lint(tmp_path, {"app.py": """
         import psycopg2
@@ -573,15 +558,6 @@ class Chalice:
 '''
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "broken safe fix: the PIN401 middleware fix calls `engine.dispose()` on app.py's own "
-    "binding `from chalicelib.db import engine`, but the engine is created later inside "
-    "init_db() by a `global engine` rebinding in chalicelib/db.py, so app.py's name stays None "
-    "and every request ends in AttributeError (seen on a Chalice + SQLAlchemy service). Fix "
-    "(fixes/lifecycle.py): for a module global that a function rebinds, release it through its "
-    "module (`import chalicelib.db` ... `chalicelib.db.engine`) under `if ... is not None:`, "
-    "or offer no fix."
-))
 def test_middleware_fix_releases_a_lazily_created_engine(tmp_path):
     root = tmp_path / "project"
     files = {
@@ -640,13 +616,6 @@ def test_middleware_fix_releases_a_lazily_created_engine(tmp_path):
     assert proc.returncode == 0, proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "broken unsafe fix: PIN403's fix re-creates the module-level connection under "
-    "`if db is None:` and closes it in `finally`, but a module-level cursor made from it "
-    "(`cursor = db.cursor()`) keeps pointing at the closed connection, so the second warm "
-    "invocation fails. Fix (fixes/lifecycle.py): offer no fix when other module-level names "
-    "are derived from the connection, or re-create them inside the same guard."
-))
 def test_reconnect_fix_does_not_strand_a_module_level_cursor(tmp_path):
     files = {"app.py": """
         import psycopg2

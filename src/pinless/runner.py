@@ -209,7 +209,8 @@ def find_entry_points(root: Path, settings: Any, relpaths: list[str],
             return excluded(root / rel)
     except ImportError:  # pragma: no cover - discovery not available
         skip = None
-    configured = entrypoints.config_entry_points(root, tuple(getattr(settings, "handlers", ()) or ()), skip=skip)
+    handlers = tuple(getattr(settings, "handlers", ()) or ())
+    configured = entrypoints.config_entry_points(root, handlers, skip=skip)
     by_path = {m.relpath: m for m in modules}
     matched = []
     for entry in entrypoints.match(configured, relpaths):

@@ -104,8 +104,12 @@ def check_module(project: Project, module: ModuleFacts, cat: catalog_mod.Catalog
                 path = spec["when"][0]["arg"] if spec.get("when") else ""
                 yield _finding(cat.rules[code], module, locator, block, alias, path, construct)
             tz = table.get("timezone")
-            if tz and tz.get("rule") in cat.rules and (not tz.get("engine") or tz["engine"] == family) \
-                    and _tz_applies(cat.rules[tz["rule"]], project):
+            if (
+                tz
+                and tz.get("rule") in cat.rules
+                and (not tz.get("engine") or tz["engine"] == family)
+                and _tz_applies(cat.rules[tz["rule"]], project)
+            ):
                 where = _timezone(block, entry)
                 if where is not None:
                     yield _finding(cat.rules[tz["rule"]], module, locator, block, alias, where, "TIME_ZONE")
@@ -130,17 +134,21 @@ def _zappa_django(project: Project) -> bool:
             text = path.read_text(encoding="utf-8")
             if name.endswith(".json"):
                 import json
+
                 data = json.loads(text)
             elif name.endswith(".toml"):
                 import tomllib
+
                 data = tomllib.loads(text)
             else:
                 import yaml
+
                 data = yaml.safe_load(text)
         except Exception:  # a broken deployment file never stops a run
             continue
-        if isinstance(data, dict) and any(isinstance(stage, dict) and stage.get("django_settings")
-                                          for stage in data.values()):
+        if isinstance(data, dict) and any(
+            isinstance(stage, dict) and stage.get("django_settings") for stage in data.values()
+        ):
             found = True
     project._zappa_django = found  # type: ignore[attr-defined]
     return found
@@ -217,8 +225,9 @@ def _timezone(block: SettingsBlock, entry: DictV) -> str | None:
     return "@TIME_ZONE" if zone is not None else "@USE_TZ"
 
 
-def _finding(rule, module: ModuleFacts, locator, block: SettingsBlock, alias: str, path: str,
-             construct: str) -> Finding:
+def _finding(
+    rule, module: ModuleFacts, locator, block: SettingsBlock, alias: str, path: str, construct: str
+) -> Finding:
     span = locator.find(block.line, alias, path) if locator is not None else None
     if span is None:
         span = (block.line or 1, 1, block.line or 1, 2)
@@ -226,9 +235,17 @@ def _finding(rule, module: ModuleFacts, locator, block: SettingsBlock, alias: st
     message = rule.message.format_map(calls_check._Default(construct=construct, object=alias)).strip()
     text = locator.line(line) if locator is not None else ""
     finding = Finding(
-        code=rule.code, message=message, path=module.path, line=line, column=col,
-        end_line=end_line, end_column=end_col, help=rule.help or None, scope="",
-        snippet=f"{alias}.{path}", line_text=text,
+        code=rule.code,
+        message=message,
+        path=module.path,
+        line=line,
+        column=col,
+        end_line=end_line,
+        end_column=end_col,
+        help=rule.help or None,
+        scope="",
+        snippet=f"{alias}.{path}",
+        line_text=text,
     )
     return with_construct(finding, construct)
 
@@ -274,7 +291,13 @@ class _Locator:
         names: dict[str, ast.AST] = {}
         databases = None
         for stmt in tree.body:
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+            targets = (
+                stmt.targets
+                if isinstance(stmt, ast.Assign)
+                else [stmt.target]
+                if isinstance(stmt, ast.AnnAssign)
+                else []
+            )
             for t in targets:
                 if isinstance(t, ast.Name):
                     names[t.id] = t
@@ -325,7 +348,12 @@ def _span(node: ast.AST, lines: list[str]) -> tuple[int, int, int, int]:
 
     if isinstance(node, ast.keyword):  # configure(USE_TZ=False): the keyword itself
         line = node.lineno
-        return line, col(line, node.col_offset), node.end_lineno or line, col(node.end_lineno or line, node.end_col_offset or 0)
+        return (
+            line,
+            col(line, node.col_offset),
+            node.end_lineno or line,
+            col(node.end_lineno or line, node.end_col_offset or 0),
+        )
     line = node.lineno
     end_line = node.end_lineno or line
     return line, col(line, node.col_offset), end_line, col(end_line, node.end_col_offset or 0)

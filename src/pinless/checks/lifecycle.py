@@ -32,7 +32,14 @@ from pinless.checks import calls as calls_check
 from pinless.finding import Edit, Finding, Fix
 from pinless.fixes import lifecycle as fixer
 from pinless.model.analyze import LOOP_RUNNERS
-from pinless.model.facts import REBIND_FINALLY, REBIND_NESTED, REBIND_NONE, CallSite, FunctionFacts, ModuleFacts
+from pinless.model.facts import (
+    REBIND_FINALLY,
+    REBIND_NESTED,
+    REBIND_NONE,
+    CallSite,
+    FunctionFacts,
+    ModuleFacts,
+)
 from pinless.model.project import Project
 from pinless.model.values import Func, Obj, ProjMod, Qual, Ref, Value
 
@@ -299,7 +306,9 @@ class Model:
         if module is None or not obj.site:
             return None
         here = [c for c in module.calls if c.span.line == obj.site]
-        here.sort(key=lambda c: (c.span.end_line - c.span.line, c.span.end_column - c.span.column), reverse=True)
+        here.sort(
+            key=lambda c: (c.span.end_line - c.span.line, c.span.end_column - c.span.column), reverse=True
+        )
         for c in here:
             if self._produces(c) == obj.kind:
                 return module, c
@@ -340,7 +349,10 @@ class Model:
         if isinstance(callee, Obj):  # `session = SessionFactory()`
             if callee.origin:
                 return self.owner(callee, depth + 1)
-            return Owner(None, f"the engine behind `{name}` cannot be known")
+            inner = self._inner_call(module, call, callee.kind)  # `sessionmaker(bind=engine)()`
+            if inner is None:
+                return Owner(None, f"the engine behind `{name}` cannot be known")
+            call = inner
         bind = call.kwarg("bind")
         if bind is None and call.args:
             bind = call.args[0]
@@ -350,16 +362,26 @@ class Model:
         if isinstance(value, Obj) and value.origin:
             return self.owner(value, depth + 1)
         if isinstance(value, Obj):  # nested: scoped_session(sessionmaker(bind=engine))
-            inner = [c for c in module.calls if c.scope == call.scope and c is not call
-                     and (c.span.line, c.span.column) >= (call.span.line, call.span.column)
-                     and (c.span.end_line, c.span.end_column) <= (call.span.end_line, call.span.end_column)
-                     and self._produces(c) == value.kind]
-            if inner:
-                nested = inner[0].kwarg("bind") or (inner[0].args[0] if inner[0].args else None)
+            inner = self._inner_call(module, call, value.kind)
+            if inner is not None:
+                nested = inner.kwarg("bind") or (inner.args[0] if inner.args else None)
                 nested = self.project.resolve(nested) if nested is not None else None
                 if isinstance(nested, Obj) and nested.origin:
                     return self.owner(nested, depth + 1)
         return Owner(None, f"the engine `{name}` is bound to cannot be known statically")
+
+    def _inner_call(self, module: ModuleFacts, call: CallSite, kind: str) -> CallSite | None:
+        """The call inside ``call``'s own text that makes an object of ``kind``."""
+        for c in module.calls:
+            if (
+                c.scope == call.scope
+                and c is not call
+                and (c.span.line, c.span.column) >= (call.span.line, call.span.column)
+                and (c.span.end_line, c.span.end_column) <= (call.span.end_line, call.span.end_column)
+                and self._produces(c) == kind
+            ):
+                return c
+        return None
 
     def covers(self, releaser: Obj, obj: Obj) -> bool:
         """Whether releasing ``releaser`` releases the connections of ``obj``."""
@@ -370,8 +392,11 @@ class Model:
             return True
         rk, ok = self.kind(releaser), self.kind(obj)
         if rk and ok and rk.item and rk.library == ok.library:
-            return rk.item == obj.kind or kind_view(self.lib, rk.item) is not None and \
-                kind_view(self.lib, rk.item).name == ok.name
+            return (
+                rk.item == obj.kind
+                or kind_view(self.lib, rk.item) is not None
+                and kind_view(self.lib, rk.item).name == ok.name
+            )
         return False
 
     # -- pins reachable from a group --------------------------------------------------------
@@ -379,8 +404,11 @@ class Model:
     def pins(self, module: ModuleFacts) -> list[Finding]:
         out = self._pins.get(module.relpath)
         if out is None:
-            out = [f for f in calls_check.check_module(self.project, module, self.cat)
-                   if f.code.startswith(PIN_FAMILIES)]
+            out = [
+                f
+                for f in calls_check.check_module(self.project, module, self.cat)
+                if f.code.startswith(PIN_FAMILIES)
+            ]
             self._pins[module.relpath] = out
         return out
 
@@ -405,7 +433,11 @@ class Model:
                         found.append((module, f))
         for module, call in spans:
             for f in self.pins(module):
-                if f.scope == call.scope and call.span.line <= f.line <= call.span.end_line and id(f) not in seen:
+                if (
+                    f.scope == call.scope
+                    and call.span.line <= f.line <= call.span.end_line
+                    and id(f) not in seen
+                ):
                     seen.add(id(f))
                     found.append((module, f))
         return found
@@ -440,14 +472,18 @@ class Model:
                 spec = self.lib.calls.get(callee.name)
                 if not spec or "callback" not in spec:
                     continue
-                origins = [v.origin for v in map(self.project.resolve, c.args) if isinstance(v, Obj) and v.origin]
+                origins = [
+                    v.origin for v in map(self.project.resolve, c.args) if isinstance(v, Obj) and v.origin
+                ]
                 if not origins:
                     continue
                 found = self._callbacks(module, c)
                 # decorator form: the function defined right below the call
                 if below is None:
-                    below = sorted((f for f in module.functions.values() if f.decorators and "." not in f.qualname),
-                                   key=lambda f: f.span.line)
+                    below = sorted(
+                        (f for f in module.functions.values() if f.decorators and "." not in f.qualname),
+                        key=lambda f: f.span.line,
+                    )
                 nxt = next((f for f in below if c.span.end_line < f.span.line <= c.span.end_line + 8), None)
                 if nxt is not None:
                     found.append(FnKey(module.relpath, nxt.qualname))
@@ -489,13 +525,18 @@ def groups_of(model: Model, module: ModuleFacts, entries: list) -> list[Group]:
         if e.app:
             apps.setdefault(e.app, []).append(e)
     for app, members in apps.items():
-        routes = [e for e in members if e.kind == "function" and e.source.startswith("decorator")
-                  and e.function in functions]
+        routes = [
+            e
+            for e in members
+            if e.kind == "function" and e.source.startswith("decorator") and e.function in functions
+        ]
         anchors = []
         for e in members:
             if e.kind == "object":
                 anchors.append(functions[wrapper_of[e.function]] if e.function in wrapper_of else e)
-        anchors += [e for e in members if e.kind == "function" and e not in routes and e.function in functions]
+        anchors += [
+            e for e in members if e.kind == "function" and e not in routes and e.function in functions
+        ]
         if not anchors:
             continue  # routes alone: each is its own group below
         anchor = anchors[0]
@@ -537,7 +578,11 @@ def _hook_functions(module: ModuleFacts, app: str, hook: str) -> list[FnKey]:
                 if ops[-1][0] != "attr" or ops[-1][1] not in names:
                     continue
                 head = ops[:-1]
-            if base is None or not isinstance(base, Ref) or (base.module, base.name, base.ops) == (deco.module, deco.name, head):
+            if (
+                base is None
+                or not isinstance(base, Ref)
+                or (base.module, base.name, base.ops) == (deco.module, deco.name, head)
+            ):
                 out.append(FnKey(module.relpath, fn.qualname))
     return out
 
@@ -563,19 +608,31 @@ class Analysis:
         self.project = model.project
         self.cat = model.cat
         self.out = model.findings
-        self._reported: set[tuple[str, str, int, int]] = set()
+        self._reported: set[tuple] = set()
         self._fixes: dict[tuple, tuple[Fix | None, str]] = {}
         self._release_text: dict[tuple, str] = {}
 
-    def emit(self, code: str, module: ModuleFacts, line: int, column: int, end_line: int, end_column: int,
-             fields: dict[str, str], fix: Fix | None = None, scope: str = "", snippet: str = "",
-             line_text: str = "", reason: str = "") -> None:
+    def emit(
+        self,
+        code: str,
+        module: ModuleFacts,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        fields: dict[str, str],
+        fix: Fix | None = None,
+        scope: str = "",
+        snippet: str = "",
+        line_text: str = "",
+        reason: str = "",
+    ) -> None:
         rule = self.cat.rules.get(code)
         if rule is None:
             return
-        key = (module.path, code, line, column)
+        key = (module.path, code, line, column, fields.get("object", ""))
         if key in self._reported:
-            return
+            return  # one object reached by several entry points is reported once where it is made
         self._reported.add(key)
         fields = dict(fields)
         template = rule.message
@@ -590,11 +647,22 @@ class Analysis:
         if pin and "{pin}" not in template:
             message += pin
         message += extra
-        self.out.setdefault(module.path, []).append(Finding(
-            code=code, message=message, path=module.path, line=line, column=column,
-            end_line=end_line, end_column=end_column, help=rule.help or None, fix=fix, scope=scope,
-            snippet=snippet, line_text=line_text or _line(module, line, self.project),
-        ))
+        self.out.setdefault(module.path, []).append(
+            Finding(
+                code=code,
+                message=message,
+                path=module.path,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                help=rule.help or None,
+                fix=fix,
+                scope=scope,
+                snippet=snippet,
+                line_text=line_text or _line(module, line, self.project),
+            )
+        )
 
     def run(self) -> None:
         model = self.model
@@ -650,24 +718,41 @@ class Analysis:
             if u.obj not in exp.objs:
                 exp.objs.append(u.obj)
         for exp in tracked.values():
-            exp.uses = [u for u in uses if any(model.covers(u.obj, o) or u.obj.origin == o.origin for o in exp.objs)
-                        or (exp.owner.obj is not None and u.obj.origin == exp.owner.obj.origin)]
+            exp.uses = [
+                u
+                for u in uses
+                if any(model.covers(u.obj, o) or u.obj.origin == o.origin for o in exp.objs)
+                or (exp.owner.obj is not None and u.obj.origin == exp.owner.obj.origin)
+            ]
             exp.state, exp.destroyed = self.released(group, exp, keys)
         return list(tracked.values())
 
     def released(self, group: Group, exp: Exposure, keys: list[FnKey]) -> tuple[str, bool]:
         model = self.model
         target = exp.owner.obj
+
         def relevant(u: Use) -> bool:
-            return target is not None and model.covers(u.obj, target) or any(model.covers(u.obj, o) for o in exp.objs)
+            return (
+                target is not None
+                and model.covers(u.obj, target)
+                or any(model.covers(u.obj, o) for o in exp.objs)
+            )
 
         releases = [u for u in model.uses_in(keys) if u.lifecycle in ("release", "destroy") and relevant(u)]
-        releases += [u for k in keys for u in model.exit_releases(k) if u.fn == k and relevant(u)
-                     and u.call not in [r.call for r in releases if r.fn == k]]
+        releases += [
+            u
+            for k in keys
+            for u in model.exit_releases(k)
+            if u.fn == k and relevant(u) and u.call not in [r.call for r in releases if r.fn == k]
+        ]
         users = {u.fn for u in exp.uses if u not in releases}
         for hook in group.hooks:
-            hook_releases = [u for u in model.uses_in(model.reach(hook)) if u.lifecycle in ("release", "destroy")
-                             and (target is not None and model.covers(u.obj, target))]
+            hook_releases = [
+                u
+                for u in model.uses_in(model.reach(hook))
+                if u.lifecycle in ("release", "destroy")
+                and (target is not None and model.covers(u.obj, target))
+            ]
             if hook_releases:
                 return "yes", all(u.lifecycle == "destroy" for u in hook_releases)
         starts = group.functions
@@ -677,7 +762,9 @@ class Analysis:
             # every invocation passes through the anchor: its own `finally` covers the routes too
             if any(u.fn == anchor and u.where == "exit" for u in good):
                 return "yes", all(u.lifecycle == "destroy" for u in good if u.fn == anchor)
-        if good and all(self._covered_start(start, good, users) for start in starts if users & set(model.reach(start))):
+        if good and all(
+            self._covered_start(start, good, users) for start in starts if users & set(model.reach(start))
+        ):
             return "yes", all(u.lifecycle == "destroy" for u in good)
         if releases:
             return "partial", all(u.lifecycle == "destroy" for u in releases)
@@ -701,7 +788,9 @@ class Analysis:
         obj = exp.owner.obj or exp.objs[0]
         kind = model.kind(obj)
         name = _expr_name(obj)
-        pins = model.reachable_pins(self.group_keys(group), exp.objs + ([exp.owner.obj] if exp.owner.obj else []))
+        pins = model.reachable_pins(
+            self.group_keys(group), exp.objs + ([exp.owner.obj] if exp.owner.obj else [])
+        )
         fix, reason, release = self.group_fix(group, exp)
         if exp.state == "partial":
             # never a second release: the existing one has to be moved by hand
@@ -709,13 +798,25 @@ class Analysis:
         fields = {
             "object": name,
             "library": _display(model.lib, kind.library) if kind else "",
-            "release": release,
+            "release": _call_line(release),
             "pin": _pin_text(pins, module, self.project),
             "construct": name,
         }
         line, col, end_line, end_col, text = _anchor_span(module, anchor, self.project)
-        self.emit("PIN401", module, line, col, end_line, end_col, fields, fix=fix, scope=anchor.function,
-                  snippet=text.strip(), line_text=text, reason=reason if fix is None else "")
+        self.emit(
+            "PIN401",
+            module,
+            line,
+            col,
+            end_line,
+            end_col,
+            fields,
+            fix=fix,
+            scope=anchor.function,
+            snippet=text.strip(),
+            line_text=text,
+            reason=reason if fix is None else "",
+        )
 
     # -- fixes for a group ------------------------------------------------------------------
 
@@ -741,7 +842,11 @@ class Analysis:
             return None, "pinless has no lifecycle facts for this object", ""
         oname = _expr_name(obj)
         # 1. pools whose connections go back with `return` calls: make them close the connection
-        ret = [(m, spec) for m, spec in kind.methods.items() if spec.get("lifecycle") == "return" and spec.get("release-when")]
+        ret = [
+            (m, spec)
+            for m, spec in kind.methods.items()
+            if spec.get("lifecycle") == "return" and spec.get("release-when")
+        ]
         if ret and not kind.release:
             return self._return_fix(group, exp, ret)
         # 2. a template that keeps the object: the release goes where every use is covered
@@ -755,10 +860,17 @@ class Analysis:
         if kind.release and life == "release":
             return self._release_fix(group, exp, kind.release, oname, None, False)
         # 3. no keep-the-object release: close it and re-create lazily (unsafe)
-        destroy = release_method if life == "destroy" else next(
-            (m for m, spec in kind.methods.items() if spec.get("lifecycle") == "destroy"), None)
+        destroy = (
+            release_method
+            if life == "destroy"
+            else next((m for m, spec in kind.methods.items() if spec.get("lifecycle") == "destroy"), None)
+        )
         if destroy is None:
-            return None, f"{_display(model.lib, kind.library)} offers no call that closes `{oname}`'s connections", ""
+            return (
+                None,
+                f"{_display(model.lib, kind.library)} offers no call that closes `{oname}`'s connections",
+                "",
+            )
         template = kind.release if release_method == destroy else "{object}." + destroy + "()"
         if not template.startswith("await ") and self._is_async_obj(obj, exp):
             template = "await " + template
@@ -771,8 +883,11 @@ class Analysis:
             ck = kind_view(self.model.lib, kname)
             if ck is None or not ck.release or ck.library != kind.library or not ck.item:
                 continue
-            if ck.item == kind.name and _template_method(ck.release) and \
-                    ck.methods.get(_template_method(ck.release), {}).get("lifecycle") == "release":
+            if (
+                ck.item == kind.name
+                and _template_method(ck.release)
+                and ck.methods.get(_template_method(ck.release), {}).get("lifecycle") == "release"
+            ):
                 module, _, name = qual.rpartition(".")
                 return name, ck, module, name
         return None
@@ -784,7 +899,9 @@ class Analysis:
         made = self.model.creating_call(obj)
         if made is not None and made[1].awaited:
             return True
-        return any(u.call.awaited and u.method not in (None, "()") for u in exp.uses if u.obj.origin == obj.origin)
+        return any(
+            u.call.awaited and u.method not in (None, "()") for u in exp.uses if u.obj.origin == obj.origin
+        )
 
     def _placement(self, group: Group, exp: Exposure, is_async: bool) -> tuple[FnKey | None, str]:
         """The function whose exit `finally` gets the release, or (None, reason)."""
@@ -794,7 +911,7 @@ class Analysis:
             if group.hook:
                 return None, ""  # handled by the hook
             if is_async:
-                return None, f"an async object must be released on the adapter's event loop"
+                return None, "an async object must be released on the adapter's event loop"
             return None, ""
         start = FnKey(group.module.relpath, anchor.function)
         fn = model.function(start)
@@ -814,8 +931,15 @@ class Analysis:
                 return root, ""
         return None, "the async object is used from several coroutines; release it in the one that runs last"
 
-    def _release_fix(self, group: Group, exp: Exposure, template: str, name: str,
-                     imported: tuple[str, str] | None, destructive: bool) -> tuple[Fix | None, str, str]:
+    def _release_fix(
+        self,
+        group: Group,
+        exp: Exposure,
+        template: str,
+        name: str,
+        imported: tuple[str, str] | None,
+        destructive: bool,
+    ) -> tuple[Fix | None, str, str]:
         model = self.model
         obj = exp.owner.obj
         is_async = template.startswith("await ")
@@ -843,19 +967,23 @@ class Analysis:
         text = self.project.texts.get(module.path)
         if text is None:
             return None, f"{module.relpath} is not among the files being fixed", release
-        local, imports, why = self._local_name(module, obj, name, imported)
-        if local is None:
-            return None, why, release
-        release = template.format(object=local)
+        release, imports, why = self._release_code(module, obj, template, name, imported, destructive)
+        if release is None:
+            return None, why, template.format(object=name)
         rebind = ""
         if destructive:
             omod, oname = model.module_of(obj)
             if omod is None or omod.relpath != module.relpath:
-                return None, (f"`{oname}` is a module-level object of {omod.relpath if omod else 'another module'} "
-                              f"that only a rebinding in its own module could re-create"), release
+                where = omod.relpath if omod else "another module"
+                return None, f"`{oname}` belongs to {where}: only a rebinding there can re-create it", release
+            derived = self._derived_names(obj)
+            if derived:
+                return None, (f"`{derived[0]}` is made from `{oname}` at import time and would keep "
+                              "the closed object"), release
             rebind = oname
-        plan = fixer.Plan("function", where.qual, finals=(release,), imports=imports, rebind=rebind,
-                          guard=bool(rebind))
+        plan = fixer.Plan(
+            "function", where.qual, finals=(release,), imports=imports, rebind=rebind, guard=bool(rebind)
+        )
         try:
             edits = fixer.edits_for(text, plan)
         except fixer.CannotFix as exc:
@@ -863,21 +991,102 @@ class Analysis:
         if not edits:
             return None, "the release is already in place", release
         applicability = "unsafe" if destructive else "safe"
-        message = f"release with `{release}` in a `finally`" + (
-            f" and rebind `{rebind}` lazily" if rebind else "")
+        message = f"release with `{_call_line(release)}` in a `finally`" + (
+            f" and rebind `{rebind}` lazily" if rebind else ""
+        )
         return Fix(applicability, message, edits), "", release
 
-    def _local_name(self, module: ModuleFacts, obj: Obj, name: str,
-                    imported: tuple[str, str] | None) -> tuple[str | None, tuple, str]:
+    def _release_code(
+        self, module: ModuleFacts, obj: Obj, template: str, name: str, imported, destructive: bool
+    ) -> tuple[str | None, tuple, str]:
+        """(statement code, imports it needs, reason when None) releasing ``obj`` from ``module``.
+
+        An object created lazily (bound to its module-level name by a function) may not exist yet
+        when the release runs, and a `from m import name` copy of it stays None: it is released
+        through its module, under `if ... is not None:`."""
+        lazy = not destructive and imported is None and self._lazy(obj)
+        local, imports, why = self._local_name(module, obj, name, imported, lazy)
+        if local is None:
+            return None, (), why
+        code = template.format(object=local)
+        if lazy:
+            code = f"if {local} is not None:\n    {code}"
+        return code, imports, ""
+
+    def _lazy(self, obj: Obj) -> bool:
+        made = self.model.creating_call(obj)
+        return made is not None and made[1].scope != ""
+
+    def _derived_names(self, obj: Obj) -> list[str]:
+        """Module-level names made from the object at import time (`cursor = db.cursor()`)."""
+        import re
+
+        module, _ = self.model.module_of(obj)
+        out = []
+        for c in module.calls if module is not None else ():
+            if c.scope != "":
+                continue
+            recv = self.project.receiver(c.callee)
+            if recv is not None and isinstance(recv[0], Obj) and recv[0].origin == obj.origin:
+                m = re.match(r"^(\w+)\s*(?::[^=]*)?=", c.line_text)
+                if m:
+                    out.append(m.group(1))
+        return out
+
+    def _module_access(
+        self, module: ModuleFacts, omod: ModuleFacts, oname: str
+    ) -> tuple[str | None, tuple, str]:
+        """``db.engine`` / ``chalicelib.db.engine``: the object read through its module when the
+        release runs, importing the module the way this file already imports from it."""
+        from pinless.model.project import module_key
+
+        key = module_key(omod.relpath)
+        for local, value in module.exports.items():
+            resolved = self.project.resolve(value)
+            if isinstance(resolved, ProjMod) and resolved.key == key:
+                return f"{local}.{oname}", (), ""
+        for value in module.exports.values():
+            if isinstance(value, Ref) and value.name:
+                base, _, modname = value.module.partition("|")
+                if self.project.find_module(base, modname) is not omod:
+                    continue
+                parent, _, last = modname.rpartition(".")
+                if last not in module.exports and (parent or modname.startswith(".")):
+                    return f"{last}.{oname}", ((parent or ".", last),), ""  # from pkg import db
+                if not modname.startswith(".") and modname.split(".")[0] not in module.exports:
+                    return f"{modname}.{oname}", ((modname, ""),), ""  # import pkg.db
+                break
+        if "." not in omod.module and omod.module not in module.exports:
+            return f"{omod.module}.{oname}", ((omod.module, ""),), ""
+        return None, (), f"`{oname}` is created lazily in {omod.relpath}; release it there"
+
+    def _local_name(
+        self,
+        module: ModuleFacts,
+        obj: Obj,
+        name: str,
+        imported: tuple[str, str] | None,
+        lazy: bool = False,
+    ) -> tuple[str | None, tuple, str]:
         """How ``module`` spells the object (importing it when the plan says how)."""
+        if lazy:
+            omod, oname = self.model.module_of(obj)
+            if omod is None:
+                return None, (), f"`{name}` is not importable"
+            if omod.relpath == module.relpath:
+                return oname, (), ""
+            return self._module_access(module, omod, oname)
         if imported is not None:
             mod, attr = imported
             value = module.exports.get(attr)
             if value is None:
                 return attr, ((mod, attr),), ""
             resolved = self.project.resolve(value)
-            if isinstance(resolved, Obj) and self.model.kind(resolved) and \
-                    self.model.kind(resolved).name == (self.model.lib.objects.get(f"{mod}.{attr}") or ""):
+            if (
+                isinstance(resolved, Obj)
+                and self.model.kind(resolved)
+                and self.model.kind(resolved).name == (self.model.lib.objects.get(f"{mod}.{attr}") or "")
+            ):
                 return attr, (), ""
             if isinstance(resolved, Qual) and resolved.name == f"{mod}.{attr}":
                 return attr, (), ""
@@ -912,7 +1121,11 @@ class Analysis:
         kwarg = _kwarg_for(spec.get("release-when", []))
         release = f"{oname}.{method}(conn, {kwarg})" if kwarg else ""
         if not returns:
-            return None, f"hand each connection back with `{oname}.{method}(conn, {kwarg})` in a `finally`", release
+            return (
+                None,
+                f"hand each connection back with `{oname}.{method}(conn, {kwarg})` in a `finally`",
+                release,
+            )
         if any(u.where == "body" for u in returns):
             return None, f"`{oname}.{method}()` is not called in a `finally`", release
         if kwarg is None:
@@ -928,44 +1141,63 @@ class Analysis:
         files = {m.path for m, _ in edits}
         if len(files) != 1:
             return None, "the connections are handed back in several files", release
-        return Fix("safe", f"pass `{kwarg}` so the connection is closed, not kept in the pool",
-                   tuple(e for _, e in edits)), "", release
+        return (
+            Fix(
+                "safe",
+                f"pass `{kwarg}` so the connection is closed, not kept in the pool",
+                tuple(e for _, e in edits),
+            ),
+            "",
+            release,
+        )
 
-    def _wrap_fix(self, group: Group, exp: Exposure, template: str, name: str, imported) -> tuple[Fix | None, str, str]:
+    def _wrap_fix(
+        self, group: Group, exp: Exposure, template: str, name: str, imported
+    ) -> tuple[Fix | None, str, str]:
         module = group.module
         text = self.project.texts.get(module.path)
-        local, imports, why = self._local_name(module, exp.owner.obj, name, imported)
-        release = template.format(object=local or name)
-        if local is None:
-            return None, why, release
+        release, imports, why = self._release_code(module, exp.owner.obj, template, name, imported, False)
+        if release is None:
+            return None, why, template.format(object=name)
         if text is None:
             return None, f"{module.relpath} is not among the files being fixed", release
-        plan = fixer.Plan("wrap", group.anchor.function, finals=(release,), imports=imports,
-                          adapter=group.anchor.framework)
+        plan = fixer.Plan(
+            "wrap", group.anchor.function, finals=(release,), imports=imports, adapter=group.anchor.framework
+        )
         try:
             edits = fixer.edits_for(text, plan)
         except fixer.CannotFix as exc:
             return None, str(exc), release
-        return Fix("safe", f"wrap `{group.anchor.function}` in a handler that calls `{release}` in a `finally`",
-                   edits), "", release
+        return (
+            Fix(
+                "safe",
+                f"wrap `{group.anchor.function}` in a handler that calls `{_call_line(release)}` in a `finally`",
+                edits,
+            ),
+            "",
+            release,
+        )
 
-    def _hook_fix(self, group: Group, exp: Exposure, template: str, name: str, imported) -> tuple[Fix | None, str, str]:
+    def _hook_fix(
+        self, group: Group, exp: Exposure, template: str, name: str, imported
+    ) -> tuple[Fix | None, str, str]:
         module = group.module
         text = self.project.texts.get(module.path)
-        local, imports, why = self._local_name(module, exp.owner.obj, name, imported)
-        release = template.format(object=local or name)
-        if local is None:
-            return None, why, release
+        release, imports, why = self._release_code(module, exp.owner.obj, template, name, imported, False)
+        if release is None:
+            return None, why, template.format(object=name)
         if text is None:
             return None, f"{module.relpath} is not among the files being fixed", release
-        plan = fixer.Plan("hook", group.app, finals=(release,), imports=imports, hook=group.hook,
-                          after=(local or name,))
+        local = release.split("\n")[-1].strip().removeprefix("await ").split(".")[0]
+        plan = fixer.Plan(
+            "hook", group.app, finals=(release,), imports=imports, hook=group.hook, after=(local,)
+        )
         try:
             edits = fixer.edits_for(text, plan)
         except fixer.CannotFix as exc:
             return None, str(exc), release
         what = "middleware" if group.hook == "chalice-middleware" else "`teardown_appcontext` hook"
-        return Fix("safe", f"add a {what} on `{group.app}` that calls `{release}`", edits), "", release
+        return Fix("safe", f"add a {what} on `{group.app}` that calls `{_call_line(release)}`", edits), "", release
 
     # -- PIN402 -----------------------------------------------------------------------------
 
@@ -988,9 +1220,20 @@ class Analysis:
                 "release": _call_text(u.call),
             }
             c = u.call
-            self.emit("PIN402", module, c.span.line, c.span.column, c.span.end_line, c.span.end_column,
-                      fields, fix=fix, scope=c.scope, snippet=c.snippet, line_text=c.line_text,
-                      reason=reason if fix is None else "")
+            self.emit(
+                "PIN402",
+                module,
+                c.span.line,
+                c.span.column,
+                c.span.end_line,
+                c.span.end_column,
+                fields,
+                fix=fix,
+                scope=c.scope,
+                snippet=c.snippet,
+                line_text=c.line_text,
+                reason=reason if fix is None else "",
+            )
 
     def recreated(self, use: Use) -> bool:
         module, name = self.model.module_of(use.obj)
@@ -1002,7 +1245,11 @@ class Analysis:
                 if rname != name:
                     continue
                 if flags & REBIND_NONE:
-                    if fn.qualname == use.fn.qual and module.relpath == use.fn.module and line >= use.call.span.line:
+                    if (
+                        fn.qualname == use.fn.qual
+                        and module.relpath == use.fn.module
+                        and line >= use.call.span.line
+                    ):
                         reset_after = True
                 else:
                     creation = True
@@ -1020,11 +1267,18 @@ class Analysis:
         name = _expr_name(use.obj)
         fn = model.function(use.fn)
         # a pool whose connections can be closed on return: close them there, drop the destroy
-        ret = [(m, spec) for m, spec in kind.methods.items() if spec.get("lifecycle") == "return" and spec.get("release-when")]
+        ret = [
+            (m, spec)
+            for m, spec in kind.methods.items()
+            if spec.get("lifecycle") == "return" and spec.get("release-when")
+        ]
         if ret:
             methods = {m for m, _ in ret}
-            returns = [u for u in model.fn_info(use.fn)[0]
-                       if u.obj.origin == use.obj.origin and u.method in methods and u.where in ("exit", "finally")]
+            returns = [
+                u
+                for u in model.fn_info(use.fn)[0]
+                if u.obj.origin == use.obj.origin and u.method in methods and u.where in ("exit", "finally")
+            ]
             kwarg = _kwarg_for(ret[0][1]["release-when"])
             if kwarg is None:
                 return None, "pinless cannot tell which argument makes the pool close the connection"
@@ -1036,14 +1290,17 @@ class Analysis:
             delete = _delete_statement_edit(use.call, text)
             if delete is None:
                 return None, f"`{_call_text(use.call)}` is not a statement of its own"
-            return Fix("safe", f"close the connection in `{ret[0][0]}()` and drop `{_call_text(use.call)}`",
-                       tuple(edits) + (delete,)), ""
+            return Fix(
+                "safe",
+                f"close the connection in `{ret[0][0]}()` and drop `{_call_text(use.call)}`",
+                tuple(edits) + (delete,),
+            ), ""
         # the library has a keep-the-object release: use it instead
         method = _template_method(kind.release)
         if kind.release and kind.methods.get(method or "", {}).get("lifecycle") == "release":
             release = kind.release.format(object=name)
             if release.startswith("await ") and not use.call.awaited:
-                release = release[len("await "):]
+                release = release[len("await ") :]
             edit = _replace_call_edit(use.call, release, text)
             if edit is None:
                 return None, f"`{_call_text(use.call)}` is not a statement of its own"
@@ -1051,27 +1308,39 @@ class Analysis:
         # otherwise: reset the name after closing it, so the next invocation re-creates it
         omod, oname = model.module_of(use.obj)
         if omod is None or omod.relpath != module.relpath:
-            return None, f"`{oname}` belongs to {omod.relpath if omod else 'another module'}: only a rebinding there can re-create it"
+            where = omod.relpath if omod else "another module"
+            return None, f"`{oname}` belongs to {where}: only a rebinding there can re-create it"
         if fn is None or "." in use.fn.qual:
             return None, f"`{use.fn.qual}` is not a top-level function"
         if use.where != "exit":
             return None, "the closing call is not in the `finally` of the function body"
+        derived = self._derived_names(use.obj)
+        if derived:
+            return None, f"`{derived[0]}` is made from `{oname}` at import time and would keep the closed object"
         call = _call_text(use.call)
-        plan = fixer.Plan("function", use.fn.qual, rebind=oname, guard=True, reset_after=call.replace(" ", ""))
+        plan = fixer.Plan(
+            "function", use.fn.qual, rebind=oname, guard=True, reset_after=call.replace(" ", "")
+        )
         try:
             edits = fixer.edits_for(text, plan)
         except fixer.CannotFix as exc:
             return None, str(exc)
-        return Fix("unsafe", f"set `{oname}` to None after closing it so the next invocation re-creates it",
-                   edits), ""
+        return Fix(
+            "unsafe", f"set `{oname}` to None after closing it so the next invocation re-creates it", edits
+        ), ""
 
-    def _return_instead(self, use: Use, text: str, name: str, method: str, kwarg: str) -> tuple[Fix | None, str]:
+    def _return_instead(
+        self, use: Use, text: str, name: str, method: str, kwarg: str
+    ) -> tuple[Fix | None, str]:
         """Replace the destroying call with `pool.putconn(conn, close=True)` when the function
         checked out exactly one connection into a local name."""
         import re
 
-        acquired = [u for u in self.model.fn_info(use.fn)[0]
-                    if u.obj.origin == use.obj.origin and u.lifecycle == "acquire"]
+        acquired = [
+            u
+            for u in self.model.fn_info(use.fn)[0]
+            if u.obj.origin == use.obj.origin and u.lifecycle == "acquire"
+        ]
         if len(acquired) != 1:
             return None, f"hand each connection back with `{name}.{method}(conn, {kwarg})` instead"
         m = re.match(r"^\s*(\w+)\s*=\s*(await\s+)?", acquired[0].call.line_text)
@@ -1113,7 +1382,7 @@ class Analysis:
                 if self._handed_on(module, key, c, opened):
                     continue
                 closes = [j for j in scope if self._closes(module.calls[j], opened)]
-                if any(j in fn.releases for j in closes):
+                if any(j in fn.releases or self._closed_next(module, c, module.calls[j]) for j in closes):
                     continue
                 fix, reason = (None, "") if i in managed else self.local_fix(module, key, c, kind, closes)
                 fields = {
@@ -1122,9 +1391,38 @@ class Analysis:
                     "construct": _call_text(c),
                     "release": _close_text(kind, "conn"),
                 }
-                self.emit("PIN404", module, c.span.line, c.span.column, c.span.end_line, c.span.end_column,
-                          fields, fix=fix, scope=c.scope, snippet=c.snippet, line_text=c.line_text,
-                          reason=reason)
+                self.emit(
+                    "PIN404",
+                    module,
+                    c.span.line,
+                    c.span.column,
+                    c.span.end_line,
+                    c.span.end_column,
+                    fields,
+                    fix=fix,
+                    scope=c.scope,
+                    snippet=c.snippet,
+                    line_text=c.line_text,
+                    reason=reason,
+                )
+
+    def _closed_next(self, module: ModuleFacts, opened: CallSite, close: CallSite) -> bool:
+        """The close is the very next statement after the one that opens, in the same block:
+        nothing in between can raise, so no path skips it."""
+        if close.span.line <= opened.span.end_line:
+            return False
+        indent = len(opened.line_text) - len(opened.line_text.lstrip())
+        if len(close.line_text) - len(close.line_text.lstrip()) != indent:
+            return False
+        statement = close.line_text.strip()
+        if not (statement.startswith(close.snippet.split("\n", 1)[0])
+                or statement.startswith("await " + close.snippet.split("\n", 1)[0])):
+            return False
+        text = self.project.texts.get(module.path)
+        if text is None:
+            return close.span.line == opened.span.end_line + 1
+        between = text.splitlines()[opened.span.end_line : close.span.line - 1]
+        return all(not line.strip() or line.strip().startswith("#") for line in between)
 
     def _handed_on(self, module: ModuleFacts, key: FnKey, call: CallSite, opened: Obj) -> bool:
         """The opened object is stored where it outlives the call (an attribute, a container) or
@@ -1132,7 +1430,7 @@ class Analysis:
         import re
 
         text = call.line_text.strip()
-        head = (call.snippet or "")[:20]
+        head = (call.snippet or "").split("\n", 1)[0][:20]
         m = re.match(r"^([\w.\[\]'\"]+)\s*(?::[^=]*)?=\s*(?:await\s+)?(.*)$", text)
         if m is not None and not text.startswith(("with ", "async with ")):
             target, rest = m.group(1), m.group(2)
@@ -1141,8 +1439,9 @@ class Analysis:
             return False
         return not (text.startswith(head) or text.startswith("await " + head))
 
-    def local_fix(self, module: ModuleFacts, key: FnKey, call: CallSite, kind: KindView,
-                  closes: list[int]) -> tuple[Fix | None, str]:
+    def local_fix(
+        self, module: ModuleFacts, key: FnKey, call: CallSite, kind: KindView, closes: list[int]
+    ) -> tuple[Fix | None, str]:
         import re
 
         text = self.project.texts.get(module.path)
@@ -1155,7 +1454,9 @@ class Analysis:
         close = _close_text(kind, var)
         if not close:
             return None, ""
-        plan = fixer.Plan("local", key.qual, finals=(close,), rebind=var, reset_after=_call_text(call).replace(" ", ""))
+        plan = fixer.Plan(
+            "local", key.qual, finals=(close,), rebind=var, reset_after=_call_text(call).replace(" ", "")
+        )
         try:
             edits = fixer.edits_for(text, plan)
         except fixer.CannotFix:
@@ -1179,14 +1480,19 @@ class Analysis:
             if isinstance(returned, Obj) and not returned.origin:
                 kind = model.kind(returned)
                 module, facts = self.project.function(callee)
-                if kind is not None and kind.role in OPENED_ROLES and facts is not None \
-                        and self._opens_in(module, facts):
+                if (
+                    kind is not None
+                    and kind.role in OPENED_ROLES
+                    and facts is not None
+                    and self._opens_in(module, facts)
+                ):
                     return returned
         return None
 
     def _opens_in(self, module: ModuleFacts, fn: FunctionFacts) -> bool:
-        return any(self.opens(module.calls[i]) is not None
-                   for i in self.model.scopes(module).get(fn.qualname, ()))
+        return any(
+            self.opens(module.calls[i]) is not None for i in self.model.scopes(module).get(fn.qualname, ())
+        )
 
     def _closes(self, c: CallSite, opened: Obj) -> bool:
         recv = self.project.receiver(c.callee)
@@ -1213,11 +1519,15 @@ class Analysis:
             if kind is None or made is None:
                 continue
             module, call = made
-            if self._produces_kind(call, obj) is False:
-                continue
+            if not self.model._produces(call):
+                continue  # bound from an import, not made by a call here
             name = origin.rpartition(".")[2]
             fixes = {self.group_fix(g, e)[0] for g, e in pairs if self.group_fix(g, e)[0] is not None}
-            fix = fixes.pop() if len(fixes) == 1 and all(self.group_fix(g, e)[0] is not None for g, e in pairs) else None
+            fix = (
+                fixes.pop()
+                if len(fixes) == 1 and all(self.group_fix(g, e)[0] is not None for g, e in pairs)
+                else None
+            )
             reasons = [self.group_fix(g, e)[1] for g, e in pairs if self.group_fix(g, e)[1]]
             fields = {
                 "object": name,
@@ -1227,26 +1537,52 @@ class Analysis:
             }
             # PIN403: a raw connection made at import time, reused with no reconnect
             if kind.role == "connection" and call.scope == "" and not self._rebound(obj):
-                self.emit("PIN403", module, call.span.line, call.span.column, call.span.end_line,
-                          call.span.end_column, fields, fix=fix, scope="", snippet=call.snippet,
-                          line_text=call.line_text, reason=reasons[0] if reasons and fix is None else "")
+                self.emit(
+                    "PIN403",
+                    module,
+                    call.span.line,
+                    call.span.column,
+                    call.span.end_line,
+                    call.span.end_column,
+                    fields,
+                    fix=fix,
+                    scope="",
+                    snippet=call.snippet,
+                    line_text=call.line_text,
+                    reason=reasons[0] if reasons and fix is None else "",
+                )
             # PIN405: an async pool/engine reused by invocations that each run their own loop
             looped = [(g, e) for g, e in pairs if self._loops(g, e)]
-            if kind.role in LOOP_ROLES and looped and any(e.state != "yes" for _, e in looped) \
-                    and self._is_async_obj(obj, looped[0][1]):
-                self.emit("PIN405", module, call.span.line, call.span.column, call.span.end_line,
-                          call.span.end_column, fields, fix=fix, scope=call.scope, snippet=call.snippet,
-                          line_text=call.line_text, reason=reasons[0] if reasons and fix is None else "")
-
-    def _produces_kind(self, call: CallSite, obj: Obj) -> bool:
-        return self.model._produces(call) != ""
+            if (
+                kind.role in LOOP_ROLES
+                and looped
+                and any(e.state != "yes" for _, e in looped)
+                and self._is_async_obj(obj, looped[0][1])
+            ):
+                self.emit(
+                    "PIN405",
+                    module,
+                    call.span.line,
+                    call.span.column,
+                    call.span.end_line,
+                    call.span.end_column,
+                    fields,
+                    fix=fix,
+                    scope=call.scope,
+                    snippet=call.snippet,
+                    line_text=call.line_text,
+                    reason=reasons[0] if reasons and fix is None else "",
+                )
 
     def _rebound(self, obj: Obj) -> bool:
         module, name = self.model.module_of(obj)
         if module is None:
             return False
-        return any(rname == name and not flags & REBIND_NONE
-                   for fn in module.functions.values() for rname, _, flags in getattr(fn, "rebinds", ()))
+        return any(
+            rname == name and not flags & REBIND_NONE
+            for fn in module.functions.values()
+            for rname, _, flags in getattr(fn, "rebinds", ())
+        )
 
     def _loops(self, group: Group, exp: Exposure) -> bool:
         """Each invocation runs its own event loop: an `async def` entry (run with `asyncio.run`
@@ -1259,6 +1595,11 @@ class Analysis:
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
+
+
+def _call_line(code: str) -> str:
+    """The releasing call of a release statement (`engine.dispose()` of a guarded release)."""
+    return code.strip().split("\n")[-1].strip()
 
 
 def _expr_name(obj: Obj) -> str:
@@ -1281,7 +1622,9 @@ def _close_text(kind: KindView, name: str) -> str:
     """The call that closes a per-invocation object: its `release` template, or its `close()`."""
     if kind.release:
         return kind.release.format(object=name)
-    method = next((m for m, spec in kind.methods.items() if spec.get("lifecycle") in ("destroy", "release")), None)
+    method = next(
+        (m for m, spec in kind.methods.items() if spec.get("lifecycle") in ("destroy", "release")), None
+    )
     if method is None:
         return ""
     return ("await " if kind.is_async else "") + f"{name}.{method}()"
@@ -1318,7 +1661,7 @@ def _statement_lines(call: CallSite, text: str) -> tuple[int, int, str] | None:
     if stripped not in ("", "await"):
         return None
     last = lines[call.span.end_line - 1]
-    after = last[call.span.end_column - 1:].strip()
+    after = last[call.span.end_column - 1 :].strip()
     if after and not after.startswith("#"):
         return None
     indent = first[: len(first) - len(first.lstrip())]
@@ -1339,7 +1682,7 @@ def _replace_call_edit(call: CallSite, release: str, text: str) -> Edit | None:
         return None
     first, last, indent = where
     lines = text.splitlines(keepends=True)
-    newline = lines[last - 1][len(lines[last - 1].rstrip("\r\n")):] or "\n"
+    newline = lines[last - 1][len(lines[last - 1].rstrip("\r\n")) :] or "\n"
     prefix = "await " if call.awaited else ""
     return Edit(first, 1, last + 1, 1, f"{indent}{prefix}{release}{newline}")
 
@@ -1364,7 +1707,7 @@ def _anchor_span(module: ModuleFacts, anchor, project: Project) -> tuple[int, in
 
 
 def _pin_text(pins: list[tuple[ModuleFacts, Finding]], here: ModuleFacts, project: Project) -> str:
-    """", and a pinning pattern is reachable from it (PIN101 at db.py:20)" or ""."""
+    """ ", and a pinning pattern is reachable from it (PIN101 at db.py:20)" or ""."""
     if not pins:
         return ""
     pins = sorted(pins, key=lambda p: (p[1].path, p[1].line, p[1].code))
@@ -1387,8 +1730,9 @@ def is_lambda_project(project: Project, cat: catalog_mod.Catalog) -> bool:
     return model_for(project, cat).is_lambda
 
 
-def keep_pool_size_finding(project: Project, module: ModuleFacts, finding: Finding,
-                           cat: catalog_mod.Catalog) -> bool:
+def keep_pool_size_finding(
+    project: Project, module: ModuleFacts, finding: Finding, cat: catalog_mod.Catalog
+) -> bool:
     """PIN407 from library data holds only in a Lambda project: for pools built at import time,
     and for pools built in code an entry point reaches (per invocation, or lazily bound to a
     module-level name). A batch script's pool in the same repository is not reported."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -50,7 +50,6 @@ class Plan:
     # hook plans
     hook: str = ""  # "chalice-middleware" | "flask-teardown"
     after: tuple[str, ...] = ()  # hook plans: names the hook uses, so it goes below their binding
-    moves: tuple[str, ...] = field(default=())  # top-level statements (code) to move into the finally
 
 
 def edits_for(text: str, plan: Plan) -> tuple[Edit, ...]:
@@ -123,10 +122,17 @@ def _stmt_code(stmt: cst.BaseStatement, module: cst.Module) -> str:
     return _code(stmt.with_changes(leading_lines=()), module)
 
 
+def _indent(code: str, width: int) -> str:
+    return "\n".join(" " * width + line for line in code.split("\n"))
+
+
 def _is_docstring(stmt: cst.BaseStatement) -> bool:
-    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
-            and isinstance(stmt.body[0], cst.Expr)
-            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
 
 
 def _globals_of(stmt: cst.BaseStatement) -> set[str] | None:
@@ -144,11 +150,17 @@ def _guarded_name(stmt: cst.BaseStatement) -> str | None:
         test = test.left
     if isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and len(test.comparisons) == 1:
         comp = test.comparisons[0]
-        if isinstance(comp.operator, (cst.Is, cst.Equal)) and isinstance(comp.comparator, cst.Name) \
-                and comp.comparator.value == "None":
+        if (
+            isinstance(comp.operator, (cst.Is, cst.Equal))
+            and isinstance(comp.comparator, cst.Name)
+            and comp.comparator.value == "None"
+        ):
             return test.left.value
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not) \
-            and isinstance(test.expression, cst.Name):
+    if (
+        isinstance(test, cst.UnaryOperation)
+        and isinstance(test.operator, cst.Not)
+        and isinstance(test.expression, cst.Name)
+    ):
         return test.expression.value
     return None
 
@@ -160,13 +172,21 @@ def _module_binding(module: cst.Module, name: str) -> cst.BaseExpression | None:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
         for small in stmt.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1 \
-                    and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == name:
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)
+                and small.targets[0].target.value == name
+            ):
                 value = small.value
                 if not (isinstance(value, cst.Name) and value.value == "None"):
                     found = value
-            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
-                    and small.target.value == name and small.value is not None:
+            elif (
+                isinstance(small, cst.AnnAssign)
+                and isinstance(small.target, cst.Name)
+                and small.target.value == name
+                and small.value is not None
+            ):
                 if not (isinstance(small.value, cst.Name) and small.value.value == "None"):
                     found = small.value
     return found
@@ -176,9 +196,22 @@ def _awaited(value: cst.BaseExpression) -> cst.BaseExpression:
     """Inside a coroutine, ``loop.run_until_complete(x)`` / ``asyncio.run(x)`` is ``await x``."""
     if isinstance(value, cst.Call) and len(value.args) == 1 and value.args[0].keyword is None:
         func = value.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-        if name == "run_until_complete" or name == "run" and (
-                isinstance(func, cst.Name) or isinstance(func.value, cst.Name) and func.value.value == "asyncio"):
+        name = (
+            func.attr.value
+            if isinstance(func, cst.Attribute)
+            else func.value
+            if isinstance(func, cst.Name)
+            else ""
+        )
+        if (
+            name == "run_until_complete"
+            or name == "run"
+            and (
+                isinstance(func, cst.Name)
+                or isinstance(func.value, cst.Name)
+                and func.value.value == "asyncio"
+            )
+        ):
             return cst.Await(expression=value.args[0].value)
     return value
 
@@ -245,8 +278,7 @@ def _rewrite_function(module: cst.Module, plan: Plan) -> cst.Module:
         if fn.asynchronous is not None:
             value = _awaited(value)
         guard = _statement(f"if {plan.rebind} is None:\n    {plan.rebind} = None", module)
-        assign = guard.body.body[0].with_changes(
-            body=[guard.body.body[0].body[0].with_changes(value=value)])
+        assign = guard.body.body[0].with_changes(body=[guard.body.body[0].body[0].with_changes(value=value)])
         prelude.append(guard.with_changes(body=guard.body.with_changes(body=[assign])))
     if not rest:
         raise CannotFix(f"`{plan.target}` has nothing to wrap after its guards")
@@ -256,9 +288,16 @@ def _rewrite_function(module: cst.Module, plan: Plan) -> cst.Module:
     # an existing top-level try/finally that is the whole rest of the body takes the statements
     existing = rest[0] if len(rest) == 1 and isinstance(rest[0], cst.Try) and rest[0].finalbody else None
     if plan.reset_after:
-        target_try = next((s for s in rest if isinstance(s, cst.Try) and s.finalbody
-                           and any(_calls_text(f, plan.reset_after, module) for f in s.finalbody.body.body)),
-                          None)
+        target_try = next(
+            (
+                s
+                for s in rest
+                if isinstance(s, cst.Try)
+                and s.finalbody
+                and any(_calls_text(f, plan.reset_after, module) for f in s.finalbody.body.body)
+            ),
+            None,
+        )
         if target_try is not None:
             new_try = _insert_reset(target_try, plan.reset_after, reset, finals, module)
             rest = [new_try if s is target_try else s for s in rest]
@@ -269,13 +308,9 @@ def _rewrite_function(module: cst.Module, plan: Plan) -> cst.Module:
             if not _finally_has(fbody, code, module):
                 fbody.append(_statement(code, module))
         new_try = existing.with_changes(
-            finalbody=existing.finalbody.with_changes(body=existing.finalbody.body.with_changes(body=fbody)))
+            finalbody=existing.finalbody.with_changes(body=existing.finalbody.body.with_changes(body=fbody))
+        )
         return _replace_body(module, index, fn, prelude + [new_try])
-    # statements already releasing at the end of the body, but not on every path: move them
-    moved = [s for s in rest if isinstance(s, cst.SimpleStatementLine) and _stmt_code(s, module) in plan.moves]
-    rest = [s for s in rest if s not in moved]
-    if not rest:
-        raise CannotFix(f"`{plan.target}` has nothing to wrap")
     blank, first = _split_leading_blank(rest[0])
     rest[0] = first
     fstmts = [_statement(code, module) for code in finals]
@@ -297,7 +332,9 @@ def _insert_reset(node: cst.Try, call: str, reset: str, finals: list[str], modul
     if not _finally_has(fbody, reset, module):
         at = next(i for i, s in enumerate(fbody) if _calls_text(s, call, module))
         fbody.insert(at + 1, _statement(reset, module))
-    return node.with_changes(finalbody=node.finalbody.with_changes(body=node.finalbody.body.with_changes(body=fbody)))
+    return node.with_changes(
+        finalbody=node.finalbody.with_changes(body=node.finalbody.body.with_changes(body=fbody))
+    )
 
 
 def _replace_body(module: cst.Module, index: int, fn: cst.FunctionDef, body: list) -> cst.Module:
@@ -320,17 +357,24 @@ def _wrap_local(module: cst.Module, plan: Plan) -> cst.Module:
         raise CannotFix(f"the body of `{plan.target}` is on the `def` line")
     body = list(fn.body.body)
     var, call = plan.rebind, plan.reset_after
-    at = next((i for i, stmt in enumerate(body)
-               if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
-               and isinstance(stmt.body[0], (cst.Assign, cst.AnnAssign))
-               and _stmt_code(stmt, module).startswith(var)
-               and call in _stmt_code(stmt, module).replace(" ", "")), None)
+    at = next(
+        (
+            i
+            for i, stmt in enumerate(body)
+            if isinstance(stmt, cst.SimpleStatementLine)
+            and len(stmt.body) == 1
+            and isinstance(stmt.body[0], (cst.Assign, cst.AnnAssign))
+            and _stmt_code(stmt, module).startswith(var)
+            and call in _stmt_code(stmt, module).replace(" ", "")
+        ),
+        None,
+    )
     if at is None:
         raise CannotFix(f"`{var}` is not assigned by a statement of its own at the top of `{plan.target}`")
     close = plan.finals[0]
-    after = body[at + 1:]
+    after = body[at + 1 :]
     end = next((j for j, stmt in enumerate(after) if _stmt_code(stmt, module) == close), None)
-    wrapped, tail = (after, []) if end is None else (after[:end], after[end + 1:])
+    wrapped, tail = (after, []) if end is None else (after[:end], after[end + 1 :])
     uses = re.compile(rf"\b{re.escape(var)}\b")
     if any(uses.search(module.code_for_node(stmt)) for stmt in tail):
         raise CannotFix(f"`{var}` is used after it is closed")
@@ -353,10 +397,18 @@ def _binding_index(module: cst.Module, name: str) -> int:
     for i, stmt in enumerate(module.body):
         if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
             small = stmt.body[0]
-            if isinstance(small, cst.Assign) and len(small.targets) == 1 \
-                    and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == name:
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)
+                and small.targets[0].target.value == name
+            ):
                 return i
-            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == name:
+            if (
+                isinstance(small, cst.AnnAssign)
+                and isinstance(small.target, cst.Name)
+                and small.target.value == name
+            ):
                 return i
     raise CannotFix(f"`{name}` is not bound by a plain top-level assignment")
 
@@ -389,12 +441,13 @@ def _insert_after(module: cst.Module, index: int, new: list[cst.BaseStatement]) 
     stmts = list(module.body)
     nl = cst.EmptyLine()
     new = [s.with_changes(leading_lines=(nl, nl)) for s in new]
-    following = stmts[index + 1:]
+    following = stmts[index + 1 :]
     if following:
         blank = sum(1 for line in following[0].leading_lines if line.comment is None)
         if blank < 2:
             following[0] = following[0].with_changes(
-                leading_lines=(nl,) * (2 - blank) + tuple(following[0].leading_lines))
+                leading_lines=(nl,) * (2 - blank) + tuple(following[0].leading_lines)
+            )
     return module.with_changes(body=stmts[: index + 1] + new + following)
 
 
@@ -410,10 +463,12 @@ def _wrap_object(module: cst.Module, plan: Plan) -> cst.Module:
     stmts = list(module.body)
     stmts[index] = stmt.with_changes(body=[renamed])
     module = module.with_changes(body=stmts)
-    finals = "\n".join(f"        {code}" for code in plan.finals)
+    finals = "\n".join(_indent(code, 8) for code in plan.finals)
     fn = _statement(
         f"def {plan.target}(event, context):\n    try:\n        return {inner}(event, context)\n"
-        f"    finally:\n{finals}", module)
+        f"    finally:\n{finals}",
+        module,
+    )
     return _insert_after(module, index, [fn])
 
 
@@ -441,7 +496,9 @@ def _last_binding(module: cst.Module, names: tuple[str, ...]) -> int:
                 bound = [t.target.value for t in small.targets if isinstance(t.target, cst.Name)]
             elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                 bound = [small.target.value]
-            elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+            elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
+                small.names, cst.ImportStar
+            ):
                 for alias in small.names:
                     node = alias.asname.name if alias.asname else alias.name
                     while isinstance(node, cst.Attribute):
@@ -458,9 +515,10 @@ def _add_hook(module: cst.Module, plan: Plan) -> cst.Module:
     name = _fresh(module, "_release_connections")
     template = HOOKS[plan.hook]
     code = template.format(
-        app=plan.target, name=name,
-        finals8="\n".join(f"        {c}" for c in plan.finals),
-        finals4="\n".join(f"    {c}" for c in plan.finals),
+        app=plan.target,
+        name=name,
+        finals8="\n".join(_indent(c, 8) for c in plan.finals),
+        finals4="\n".join(_indent(c, 4) for c in plan.finals),
     )
     return _insert_after(module, index, [_statement(code, module)])
 
@@ -469,10 +527,15 @@ def _add_hook(module: cst.Module, plan: Plan) -> cst.Module:
 
 
 def _imported_names(module: cst.Module) -> set[str]:
+    """Names bound by top-level `from ... import` statements, and `import a.b` modules as "a.b"."""
     names: set[str] = set()
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        if alias.asname is None:
+                            names.add(module.code_for_node(alias.name))
                 if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
                     for alias in small.names:
                         bound = alias.asname.name if alias.asname else alias.name
@@ -483,19 +546,20 @@ def _imported_names(module: cst.Module) -> set[str]:
 
 def _add_imports(module: cst.Module, imports: tuple[tuple[str, str], ...]) -> cst.Module:
     have = _imported_names(module)
-    wanted = [(m, n) for m, n in imports if n not in have]
+    wanted = [(m, n) for m, n in imports if (n or m) not in have]
     if not wanted:
         return module
     stmts = list(module.body)
     last = -1
     for i, stmt in enumerate(stmts):
         if isinstance(stmt, cst.SimpleStatementLine) and all(
-                isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+            isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+        ):
             last = i
-    new = [_statement(f"from {m} import {n}", module) for m, n in wanted]
+    new = [_statement(f"from {m} import {n}" if n else f"import {m}", module) for m, n in wanted]
     if last == -1:
         at = 1 if stmts and _is_docstring(stmts[0]) else 0
         if at < len(stmts):
             new[-1] = new[-1].with_changes(leading_lines=())
         return module.with_changes(body=stmts[:at] + new + stmts[at:])
-    return module.with_changes(body=stmts[: last + 1] + new + stmts[last + 1:])
+    return module.with_changes(body=stmts[: last + 1] + new + stmts[last + 1 :])

@@ -51,7 +51,8 @@ class FunctionFacts:
     line_text: str
     releases: tuple[int, ...] = ()  # indexes into ModuleFacts.calls made in a `finally`
     # Exit-path facts for the lifecycle rules (PIN4xx):
-    exit_releases: tuple[int, ...] = ()  # calls in the `finally` of a try that is a top-level statement of the body
+    # calls in the `finally` of a try that is a top-level statement of the body (every exit path)
+    exit_releases: tuple[int, ...] = ()
     managed: tuple[int, ...] = ()  # calls that are the context expression of a `with` item
     closing: tuple[int, ...] = ()  # calls wrapped by `with closing(...)`: closed on every path
     # assignments to names declared `global`: (name, line, flags), flags REBIND_NONE | ...

@@ -82,18 +82,32 @@ class Project:
     def _resolve_ref(self, ref: Ref, depth: int) -> Value:
         base, _, name = ref.module.partition("|")
         module = self.find_module(base, name)
+        ops = ref.ops
         if module is None:
-            dotted = name.lstrip(".")
-            current: Value = self.lib.qual(f"{dotted}.{ref.name}" if ref.name else dotted)
-            if not name.startswith(".") and dotted.split(".")[0] not in self.lib.roots:
-                current = Unknown(ref.name or dotted)
+            # `from pkg import mod` / `import pkg.mod` when pkg/__init__.py has no facts (an
+            # empty package file is not analysed): the submodule itself
+            sub, ops = self._submodule(base, name, ref)
+            if sub is not None:
+                current: Value = ProjMod(module_key(sub.relpath))
+            else:
+                dotted = name.lstrip(".")
+                current = self.lib.qual(f"{dotted}.{ref.name}" if ref.name else dotted)
+                if not name.startswith(".") and dotted.split(".")[0] not in self.lib.roots:
+                    current = Unknown(ref.name or dotted)
         elif ref.name:
             current = self._export(module, ref.name, base, name, depth)
         else:
             current = ProjMod(module_key(module.relpath))
-        for op, arg in ref.ops:
+        for op, arg in ops:
             current = self._apply(current, op, arg, depth)
         return current
+
+    def _submodule(self, base: str, name: str, ref: Ref) -> tuple[ModuleFacts | None, tuple]:
+        child = ref.name or (ref.ops[0][1] if ref.ops and ref.ops[0][0] == "attr" else "")
+        if not child:
+            return None, ref.ops
+        sub = self.find_module(base, f"{name}{child}" if name.endswith(".") else f"{name}.{child}")
+        return sub, (ref.ops if ref.name else ref.ops[1:])
 
     def _export(self, module: ModuleFacts, name: str, base: str, modname: str, depth: int) -> Value:
         if name in module.exports:
