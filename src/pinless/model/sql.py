@@ -68,14 +68,33 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import sqlglot
-from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
-from sqlglot.tokens import Token, TokenType
-
 from pinless import catalog
 
-logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+# sqlglot costs a fifth of a second to import and most runs (a warm cache, files without
+# session-state SQL) never parse anything: it is imported on the first string that passes
+# the keyword test, and these names are bound then (see _load_sqlglot).
+sqlglot = exp = Dialect = Token = TokenType = None
+_LITERAL_TOKENS: frozenset = frozenset()
+
+
+def _load_sqlglot() -> None:
+    global sqlglot, exp, Dialect, Token, TokenType, _LITERAL_TOKENS
+    if sqlglot is not None:
+        return
+    import sqlglot as _sqlglot
+    from sqlglot import exp as _exp
+    from sqlglot.dialects.dialect import Dialect as _Dialect
+    from sqlglot.tokens import Token as _Token, TokenType as _TokenType
+
+    logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+    exp, Dialect, Token, TokenType = _exp, _Dialect, _Token, _TokenType
+    _LITERAL_TOKENS = frozenset(
+        getattr(TokenType, name) for name in (
+            "STRING", "IDENTIFIER", "HEREDOC_STRING", "BYTE_STRING", "NATIONAL_STRING",
+            "RAW_STRING", "BIT_STRING", "HEX_STRING", "UNICODE_STRING", "NATIONAL_RAW_STRING",
+        ) if hasattr(TokenType, name)
+    )
+    sqlglot = _sqlglot  # last: the guard above
 
 MAX_STATEMENT_BYTES = 16 * 1024  # RDS Proxy pins on any statement text larger than 16 KB
 
@@ -112,12 +131,6 @@ _MYSQL_CALLS = {
     "get_lock": "get_lock",
     **{name: "session_function" for name in ("found_rows", "row_count", "last_insert_id")},
 }
-_LITERAL_TOKENS = frozenset(
-    getattr(TokenType, name) for name in (
-        "STRING", "IDENTIFIER", "HEREDOC_STRING", "BYTE_STRING", "NATIONAL_STRING",
-        "RAW_STRING", "BIT_STRING", "HEX_STRING", "UNICODE_STRING", "NATIONAL_RAW_STRING",
-    ) if hasattr(TokenType, name)
-)
 _HEAD_WORDS = 12  # how many leading keywords a statement kind may need
 # A call right after these words is not executed by the statement (a column default, a table
 # or routine being named).
@@ -182,6 +195,7 @@ def classify(text: str, dialect: str = "postgres") -> tuple[SqlFact, ...]:
 
 
 def _classify(text: str, dialect: str) -> tuple[SqlFact, ...]:
+    _load_sqlglot()
     facts: list[SqlFact] = []
     if _too_large(text):
         facts.append(SqlFact("statement_too_large", f"{_utf8_len(text)}-byte statement"))
