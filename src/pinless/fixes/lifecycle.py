@@ -25,7 +25,10 @@ import difflib
 import functools
 from dataclasses import dataclass
 
-import libcst as cst
+from pinless.lazy import lazy_import
+
+# libcst costs a third of a second to import; only files that get a lifecycle fix need it
+cst = lazy_import("libcst")
 
 from pinless.finding import Edit
 from pinless.fixes.apply import lines
