@@ -27,11 +27,15 @@ def content_hash(data: bytes) -> str:
 
 
 def _catalog_hash() -> str:
+    """The rule catalog and the model's own code: facts computed by another build (a
+    development checkout between releases) are never reused."""
     h = hashlib.blake2b(digest_size=8)
     root = catalog.rules_dir()
-    for path in sorted(root.rglob("*.toml")):
-        h.update(path.relative_to(root).as_posix().encode())
-        h.update(path.read_bytes())
+    model = Path(__file__).resolve().parent / "model"
+    for base, pattern in ((root, "*.toml"), (model, "*.py")):
+        for path in sorted(base.rglob(pattern)):
+            h.update(path.relative_to(base).as_posix().encode())
+            h.update(path.read_bytes())
     return h.hexdigest()
 
 

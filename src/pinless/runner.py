@@ -5,6 +5,7 @@ Output order is the sorted order of findings (path, line, column, code), whateve
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -49,9 +50,15 @@ class RunResult:
     entry_notes: list[str] = field(default_factory=list)  # configured entries that could not be read or found
 
 
+@functools.lru_cache(maxsize=None)
+def _real(path: Path) -> Path:
+    """Path.resolve() once per path and run: a run asks about every file several times."""
+    return Path(os.path.realpath(path))
+
+
 def relpath_of(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return _real(path).relative_to(_real(root)).as_posix()
     except ValueError:
         return path.name
 
@@ -60,7 +67,7 @@ def read_sources(paths: Iterable[Path], root: Path, replaced: dict[Path, bytes])
     out = []
     for path in paths:
         rel = relpath_of(path, root)
-        data = replaced.get(path.resolve())
+        data = replaced.get(_real(path)) if replaced else None
         if data is not None:
             out.append(Source(path, rel, data))
             continue
@@ -112,21 +119,22 @@ def run(
     ``stdin`` is a target whose bytes come from standard input; ``overrides`` replace the
     bytes of files on disk (the fix loop re-checks its results before writing them).
     """
+    _real.cache_clear()  # symlinks may have changed since the last run in this process
     cat = catalog_mod.load()
-    target_set = {p.resolve() for p in targets}
-    extra = [p for p in (context or []) if p.resolve() not in target_set]
-    replaced = {p.resolve(): data for p, data in (overrides or {}).items()}
+    target_set = {_real(p) for p in targets}
+    extra = [p for p in (context or []) if _real(p) not in target_set]
+    replaced = {_real(p): data for p, data in (overrides or {}).items()}
     if stdin is not None:
-        replaced[stdin[0].resolve()] = stdin[1]
-        target_set.add(stdin[0].resolve())
-        if stdin[0].resolve() not in {p.resolve() for p in targets}:
+        replaced[_real(stdin[0])] = stdin[1]
+        target_set.add(_real(stdin[0]))
+        if _real(stdin[0]) not in {_real(p) for p in targets}:
             targets = [stdin[0]] + list(targets)
     sources = read_sources(targets, root, replaced) + read_sources(extra, root, replaced)
     # the prefilter's patterns anchor at line starts: a UTF-8 BOM must not hide line 1 from them
     readable = {s.relpath: s.data.removeprefix(b"\xef\xbb\xbf") for s in sources if s.data is not None}
     # without the prefilter every file gets the full analysis (tests/test_prefilter.py compares)
     chosen = prefilter.select(readable) if prefilter_on else set(readable)
-    is_target = {s.relpath: s.path.resolve() in target_set for s in sources}
+    is_target = {s.relpath: _real(s.path) in target_set for s in sources}
 
     cache = Cache(root / ".pinless_cache") if getattr(settings, "cache", True) else None
     keys = {}

@@ -78,3 +78,14 @@ class ModuleFacts:
     entry_points: list = field(default_factory=list)
     error: tuple[int, int, str] | None = None  # PIN001: (line, column, message)
     lines: int = 0
+
+
+def _reduce(self):
+    # pickling by constructor: the cache loads thousands of these per run, and the default
+    # for slotted dataclasses looks up dataclasses.fields() for every object
+    return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+
+
+for _cls in [c for c in list(globals().values()) if isinstance(c, type) and c.__module__ == __name__
+             and "__dataclass_fields__" in vars(c) and "__slots__" in vars(c)]:
+    _cls.__reduce__ = _reduce
