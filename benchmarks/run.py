@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -140,21 +141,31 @@ class Sample:
     returncode: int
     stdout: str = ""
     stderr_tail: str = ""
+    timed_out: bool = False
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it finished as the timer fired
 
 
 def measure(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Sample:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
+        # a session of its own, so a time-out can end the workers too, not only their parent
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err)
+                                stdout=out, stderr=err, start_new_session=True)
         sampler = TreeSampler(proc.pid)
         sampler.start()
-        killer = threading.Timer(timeout, proc.kill)
+        killer = threading.Timer(timeout, _kill_group, (proc.pid,))
         killer.start()
         # wait4 rather than wait: its rusage is the CPU time of the whole tree (workers reaped
         # by their parent included), which other load on the machine hardly changes
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        timed_out = not killer.is_alive() and seconds >= timeout
         killer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
         sampler.stop()
@@ -163,7 +174,8 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> 
         stdout = out.read(64_000).decode(errors="replace")
         stderr_tail = err.read()[-2000:].decode(errors="replace")
     cpu = usage.ru_utime + usage.ru_stime
-    return Sample(seconds, cpu, sampler.peak_rss, sampler.peak_pss, proc.returncode, stdout, stderr_tail)
+    return Sample(seconds, cpu, sampler.peak_rss, sampler.peak_pss, proc.returncode, stdout, stderr_tail,
+                  timed_out)
 
 
 # --- what is measured ----------------------------------------------------------------------------
@@ -352,6 +364,11 @@ def run_one(row: Row, env: dict[str, str], timeout: float) -> str:
     finally:
         if row.restore:
             row.restore()
+    if sample.timed_out:
+        # what it had used by then is still a lower bound worth reporting
+        row.errors.append(f"timed out after {sample.seconds:.0f} s "
+                          f"(peak RSS by then {sample.peak_rss / 2**20:.0f} MB)")
+        return row.errors[-1]
     if sample.returncode not in row.ok_codes:
         lines = sample.stderr_tail.strip().splitlines() or [f"exit {sample.returncode}"]
         # a failed run is not a timing; later rounds still try (the failure may be transient)
