@@ -91,6 +91,7 @@ def test_a_corrupt_cache_is_ignored(tmp_path):
     for db in (tmp_path / ".pinless_cache").glob("*.sqlite"):
         con = sqlite3.connect(db)
         con.execute("UPDATE facts SET blob = x'00ff'")
+        con.execute("UPDATE runs SET blob = x'00ff'")
         con.commit()
         con.close()
     result = runner.run(paths, tmp_path, CACHED)
@@ -104,3 +105,28 @@ def test_unwritable_cache_folder_runs_without_cache(tmp_path):
     assert cache.db is None
     paths = write_project(tmp_path, {"app.py": HANDLER, "db.py": DB})
     assert _codes(runner.run(paths, tmp_path, CACHED)) == ["app.py:PIN101:7"]
+
+
+def test_unchanged_project_reuses_the_whole_run(tmp_path):
+    paths = write_project(tmp_path, {"db.py": DB, "app.py": HANDLER})
+    first = runner.run(paths, tmp_path, CACHED)
+    again = runner.run(paths, tmp_path, CACHED)
+    assert first.project is not None
+    assert again.project is None  # nothing was analysed, linked or checked
+    assert _codes(again) == _codes(first)
+
+
+def test_a_deployment_file_change_invalidates_the_run(tmp_path):
+    """template.yaml is no Python file, yet it decides which functions are entry points."""
+    paths = write_project(tmp_path, {
+        "db.py": "import psycopg2\nconn = psycopg2.connect('')\n",
+        "app.py": "from db import conn\n\ndef run(payload, meta):\n    return conn.cursor()\n",
+    })
+    before = _codes(runner.run(paths, tmp_path, CACHED))
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      Handler: app.run\n      CodeUri: .\n"
+    )
+    after = runner.run(paths, tmp_path, CACHED)
+    assert after.project is not None
+    assert _codes(after) == _codes(runner.run(paths, tmp_path, UNCACHED)) != before

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
+import time
 from pathlib import Path
 
 from pinless import __version__, catalog
@@ -53,6 +54,7 @@ class Cache:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, blob BLOB)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, used REAL, blob BLOB)")
         except (OSError, sqlite3.Error):
             self.db = None  # a read-only or broken cache folder: run without a cache
 
@@ -80,6 +82,35 @@ class Cache:
         try:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?)", rows)
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    # A whole run's raw findings, keyed by everything they depend on (runner.run_key): a warm
+    # re-run with nothing changed skips unpickling, linking and checking altogether.
+    _RUNS_KEPT = 16
+
+    def get_run(self, key: str) -> object | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT blob FROM runs WHERE key = ?", (key,)).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except Exception:  # sqlite errors, or a row from an incompatible build: recompute
+            return None
+
+    def put_run(self, key: str, value: object) -> None:
+        if self.db is None:
+            return
+        try:
+            blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)", (key, time.time(), blob))
+            self.db.execute("DELETE FROM runs WHERE key NOT IN "
+                            "(SELECT key FROM runs ORDER BY used DESC LIMIT ?)", (self._RUNS_KEPT,))
             self.db.execute("COMMIT")
         except sqlite3.Error:
             try:

@@ -6,6 +6,7 @@ Output order is the sorted order of findings (path, line, column, code), whateve
 from __future__ import annotations
 
 import functools
+import hashlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -130,13 +131,28 @@ def run(
         if _real(stdin[0]) not in {_real(p) for p in targets}:
             targets = [stdin[0]] + list(targets)
     sources = read_sources(targets, root, replaced) + read_sources(extra, root, replaced)
+    is_target = {s.relpath: _real(s.path) in target_set for s in sources}
+    cache = Cache(root / ".pinless_cache") if getattr(settings, "cache", True) else None
+    configured = config_entries(root, settings)
+    versions = declared_versions(root)
+    key = run_key(sources, is_target, root, settings, configured, versions) \
+        if cache is not None and not overrides and prefilter_on else None
+    hit = cache.get_run(key) if key else None
+    if hit is not None:
+        cache.close()
+        findings, entry_points, entry_notes = hit
+        return RunResult(
+            findings=list(findings),
+            files_checked=sum(1 for s in sources if is_target[s.relpath]),
+            texts=_texts(sources, is_target),
+            cache_hits=sum(1 for s in sources if s.data is not None),
+            entry_points=list(entry_points),
+            entry_notes=list(entry_notes),
+        )
     # the prefilter's patterns anchor at line starts: a UTF-8 BOM must not hide line 1 from them
     readable = {s.relpath: s.data.removeprefix(b"\xef\xbb\xbf") for s in sources if s.data is not None}
     # without the prefilter every file gets the full analysis (tests/test_prefilter.py compares)
     chosen = prefilter.select(readable) if prefilter_on else set(readable)
-    is_target = {s.relpath: _real(s.path) in target_set for s in sources}
-
-    cache = Cache(root / ".pinless_cache") if getattr(settings, "cache", True) else None
     keys = {}
     for s in sources:
         if s.data is not None and (s.relpath in chosen or is_target[s.relpath]):
@@ -151,7 +167,6 @@ def run(
     fresh = analyse_all(jobs, getattr(settings, "jobs", None) or os.cpu_count() or 1)
     if cache:
         cache.put_many({keys[f.relpath]: f for f in fresh})
-        cache.close()
     by_rel: dict[str, ModuleFacts] = {f.relpath: f for f in fresh}
     for s in sources:
         if s.relpath in keys and keys[s.relpath] in cached:
@@ -160,23 +175,16 @@ def run(
             by_rel[s.relpath] = facts
 
     findings: list[Finding] = []
-    texts: dict[Path, str] = {}
-    for s in sources:
-        if not is_target[s.relpath]:
-            continue
-        if s.data is not None:
-            text = decode(s.data).text
-            if text is not None:
-                texts[s.path] = text
+    texts = _texts(sources, is_target)
     project = Project(
         [f for rel, f in by_rel.items() if rel in chosen and f.error is None],
-        versions=declared_versions(root),
+        versions=versions,
         texts={str(p): t for p, t in texts.items()},
         root=root,
         settings=settings,
     )
     project.entry_points, project.entry_notes = find_entry_points(
-        root, settings, [s.relpath for s in sources], project.modules)
+        configured, [s.relpath for s in sources], project.modules)
     for s in sources:
         if not is_target[s.relpath]:
             continue
@@ -201,13 +209,44 @@ def run(
         entry_points=project.entry_points,
         entry_notes=project.entry_notes,
     )
+    if cache:
+        if key:
+            cache.put_run(key, (findings, project.entry_points, project.entry_notes))
+        cache.close()
     return result
 
 
-def find_entry_points(root: Path, settings: Any, relpaths: list[str],
-                      modules: list[ModuleFacts]) -> tuple[list, list[str]]:
-    """Entry points found in code (per module, in the analysis) joined with the handlers named by
-    deployment files and the ``handlers`` setting (read once per run)."""
+def _texts(sources: list[Source], is_target: dict[str, bool]) -> dict[Path, str]:
+    texts: dict[Path, str] = {}
+    for s in sources:
+        if is_target[s.relpath] and s.data is not None:
+            text = decode(s.data).text
+            if text is not None:
+                texts[s.path] = text
+    return texts
+
+
+def run_key(sources: list[Source], is_target: dict[str, bool], root: Path, settings: Any,
+            configured, versions: dict[str, str]) -> str:
+    """Everything a run's raw findings depend on: every file's content, which files are asked
+    about, the settings that reach the checks, the deployment files' entry points and the
+    declared library versions (the cache database itself is per pinless build and catalog)."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(str(_real(root)).encode())
+    for s in sorted(sources, key=lambda s: s.relpath):
+        h.update(f"\0{s.relpath}\0{is_target[s.relpath]}\0{s.error or ''}\0".encode())
+        if s.data is not None:
+            h.update(content_hash(s.data).encode())
+    fields = vars(settings) if not hasattr(settings, "__dataclass_fields__") else {
+        name: getattr(settings, name) for name in settings.__dataclass_fields__}
+    ignored = {"jobs", "cache", "output_format", "unsafe_fixes"}
+    h.update(repr(sorted((k, repr(v)) for k, v in fields.items() if k not in ignored)).encode())
+    h.update(repr((list(configured), list(configured.notes), sorted(versions.items()))).encode())
+    return h.hexdigest()
+
+
+def config_entries(root: Path, settings: Any):
+    """The handlers named by deployment files and the ``handlers`` setting (once per run)."""
     try:
         from pinless import discover
 
@@ -218,7 +257,11 @@ def find_entry_points(root: Path, settings: Any, relpaths: list[str],
     except ImportError:  # pragma: no cover - discovery not available
         skip = None
     handlers = tuple(getattr(settings, "handlers", ()) or ())
-    configured = entrypoints.config_entry_points(root, handlers, skip=skip)
+    return entrypoints.config_entry_points(root, handlers, skip=skip)
+
+
+def find_entry_points(configured, relpaths: list[str], modules: list[ModuleFacts]) -> tuple[list, list[str]]:
+    """Entry points found in code (per module, in the analysis) joined with the configured ones."""
     by_path = {m.relpath: m for m in modules}
     matched = []
     for entry in entrypoints.match(configured, relpaths):
