@@ -58,14 +58,22 @@ def test_prefilter_drops_unrelated_code_and_keeps_database_code():
     assert prefilter.is_candidate(b"def f(cur):\n    cur.execute('SET x = 1')\n")
 
 
-def test_project_imports_reach_a_fixpoint():
+def test_import_paths_from_entry_code_to_database_code():
     files = {
         "db.py": b"import psycopg2\nconn = psycopg2.connect('')\n",
         "repo.py": b"from db import conn\n\ndef load():\n    return conn\n",
         "service.py": b"import repo\n\ndef run():\n    return repo.load()\n",
         "util.py": b"import json\n",
     }
-    assert prefilter.select(files) == {"db.py", "repo.py", "service.py"}
+    # no entry point: database code and the modules that use it directly
+    assert prefilter.select(files) == {"db.py", "repo.py"}
+    # a handler reaching the database through service.py and repo.py puts them all on the path
+    files["handler.py"] = b"import service\n\ndef handler(event, context):\n    return service.run()\n"
+    assert prefilter.select(files) == {"db.py", "repo.py", "service.py", "handler.py"}
+    # a module a deployment file names as handler counts as entry code whatever its shape
+    files["job.py"] = b"import service\n\ndef main(payload, meta):\n    return service.run()\n"
+    assert "job.py" in prefilter.select(files, seeds={"job.py"})
+    assert "job.py" not in prefilter.select(files)
 
 
 def test_run_reports_how_many_files_got_the_full_analysis(tmp_path):

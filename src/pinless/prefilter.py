@@ -1,11 +1,17 @@
 """The cheap first pass over raw bytes: which files can hold anything a rule reports.
 
-A file is analysed when it imports a database library or a framework the rules know, calls a
-method named like an SQL sink, carries a suppression naming a pinless code (a bare ``# noqa``
-can only silence findings, which need one of the other reasons to exist), or imports a project module that
-is itself analysed (computed to a fixpoint over the project). Everything else is only parsed,
-so that syntax errors are still reported (PIN001). tests/test_prefilter.py checks that the full
-analysis finds nothing in files this pass drops.
+Two tests on the bytes: *database code* (imports a database library, calls a method named like
+an SQL sink, names ``DATABASES``, carries a suppression naming a pinless code) and *entry code*
+(a Lambda-shaped ``def f(event, context)`` or a Lambda framework import, or a module that a
+deployment file names as handler). A file gets the full analysis when it is database code, or
+when it imports database code (it may use the objects that code creates), or when it lies on an
+import path from entry code to database code (the handler and the modules between it and
+``db.py``). Everything else is only parsed, so that syntax errors are still
+reported (PIN001). Library trees with no entry points thus pay for their database modules only.
+tests/test_prefilter.py checks that the full analysis finds nothing in files this pass drops.
+
+Each regular expression is gated by plain substring tests, which run at memory speed where a
+regex alternation steps through every position of the file.
 """
 
 from __future__ import annotations
@@ -24,22 +30,54 @@ _IMPORTED = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t
 
 
 @functools.lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[bytes]:
-    roots = sorted(set(index().prefilter_imports) | set(_FRAMEWORKS))
+def _database() -> tuple[tuple[bytes, ...], re.Pattern[bytes]]:
+    lib = index()
+    roots = sorted(set(lib.prefilter_imports))
+    sinks = sorted(lib.untyped_sinks)
+    keywords = sorted(lib.keywords)
     names = b"|".join(re.escape(r.encode()) for r in roots)
-    sinks = b"|".join(re.escape(m.encode()) for m in sorted(index().untyped_sinks))
-    keywords = b"".join(b"|" + re.escape(k.encode()) for k in sorted(index().keywords))
-    return re.compile(
-        rb"(?:^|\n)[ \t]*(?:from|import)[ \t]+(?:" + names + rb")\b" + keywords +
-        rb"|\.(?:" + sinks + rb")[ \t]*\("
-        rb"|noqa[^\n]*PIN\d|pinless:|def[ \t]+\w+[ \t]*\([ \t]*_?e\w*[ \t]*,[ \t]*_?(?:context|ctx|lambda_context)\b"
+    pattern = re.compile(
+        rb"(?:^|\n)[ \t]*(?:from|import)[ \t]+(?:" + names + rb")\b"
+        + b"".join(b"|" + re.escape(k.encode()) for k in keywords)
+        + rb"|\.(?:" + b"|".join(re.escape(m.encode()) for m in sinks) + rb")[ \t]*\("
+        + rb"|noqa[^\n]*PIN\d|pinless:"
         # Django settings modules need not import anything Django (checks/django.py)
-        rb"|(?:^|\n)DATABASES[ \t]*(?::[^=\n]*)?="
+        + rb"|(?:^|\n)DATABASES[ \t]*(?::[^=\n]*)?="
     )
+    literals = tuple(r.encode() for r in roots) + tuple(
+        f".{m}".encode() for m in sinks) + tuple(k.encode() for k in keywords) + (
+        b"noqa", b"pinless:", b"DATABASES")
+    return tuple(dict.fromkeys(literals)), pattern
+
+
+@functools.lru_cache(maxsize=1)
+def _entry() -> tuple[tuple[bytes, ...], re.Pattern[bytes]]:
+    names = b"|".join(re.escape(r.encode()) for r in _FRAMEWORKS)
+    pattern = re.compile(
+        rb"(?:^|\n)[ \t]*(?:from|import)[ \t]+(?:" + names + rb")\b"
+        rb"|def[ \t]+\w+[ \t]*\([ \t]*_?e\w*[ \t]*,[ \t]*_?(?:context|ctx|lambda_context)\b"
+    )
+    signature = tuple(f"{sep}{name}".encode() for sep in (",", ", ", ",\t")
+                      for name in ("context", "ctx", "lambda_context", "_context", "_ctx"))
+    return tuple(r.encode() for r in _FRAMEWORKS) + signature, pattern
+
+
+def _matches(test, data: bytes) -> bool:
+    literals, pattern = test()
+    return any(lit in data for lit in literals) and pattern.search(data) is not None
+
+
+def is_database(data: bytes) -> bool:
+    return _matches(_database, data)
+
+
+def is_entry(data: bytes) -> bool:
+    return _matches(_entry, data)
 
 
 def is_candidate(data: bytes) -> bool:
-    return _pattern().search(data) is not None
+    """Whether the file is analysed whatever the rest of the project holds."""
+    return is_database(data) or is_entry(data)
 
 
 def imported_modules(data: bytes, package: str) -> set[str]:
@@ -75,26 +113,61 @@ def _keys(rel: str) -> str:
     return key.replace("/", ".")
 
 
-def _matches(name: str, keys: set[str], suffixes: set[str]) -> bool:
-    """An import names a module when its dotted name is the module's, or a tail of it (the
-    importer's folder, a Lambda CodeUri, may be a sys.path root)."""
-    return name in keys or name in suffixes
+def select(files: dict[str, bytes], seeds: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """relpath -> bytes for every project file; ``seeds`` are modules deployment files name as
+    handlers. Returns the relpaths to analyse: database code, and entry code with every module
+    on an import path from it to database code."""
+    database = {rel for rel, data in files.items() if is_database(data)}
+    entry = ({rel for rel, data in files.items() if rel not in database and is_entry(data)}
+             | (set(seeds) & set(files))) - database
+    graph = _import_graph(files)
+    reverse: dict[str, set[str]] = {}
+    for rel, targets in graph.items():
+        for target in targets:
+            reverse.setdefault(target, set()).add(rel)
+    reaches = _closure(database, reverse)  # files from which database code is imported
+    on_path = _closure({e for e in entry if e in reaches}, {r: graph.get(r, set()) & reaches for r in reaches})
+    # a module that imports database code uses its objects (`Order.objects`, `engine`) directly
+    users = {rel for db in database for rel in reverse.get(db, ())}
+    # entry code is analysed in any case: deployment settings, not imports, may lead from a
+    # handler to the database (a Django WSGI app finds its DATABASES through an environment variable)
+    return database | on_path | users | entry
 
 
-def select(files: dict[str, bytes]) -> set[str]:
-    """relpath -> bytes for every project file; returns the relpaths to analyse."""
-    chosen = {rel for rel, data in files.items() if is_candidate(data)}
-    rest = {rel for rel in files if rel not in chosen}
-    imports = {
-        rel: imported_modules(files[rel], _keys(rel).rpartition(".")[0] if "/" in rel else "")
-        for rel in rest
-    }
-    frontier = set(chosen)
-    while frontier:
-        keys = {_keys(r) for r in frontier}
-        suffixes = {k.split(".", i)[-1] for k in keys for i in range(1, k.count(".") + 1)}
-        added = {rel for rel in rest if any(_matches(n, keys, suffixes) for n in imports[rel])}
-        rest -= added
-        chosen |= added
-        frontier = added
-    return chosen
+def _closure(start: set[str], edges: dict[str, set[str]]) -> set[str]:
+    seen, stack = set(start), list(start)
+    while stack:
+        for nxt in edges.get(stack.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def _import_graph(files: dict[str, bytes]) -> dict[str, set[str]]:
+    """relpath -> the project files it imports. An absolute import resolves the way the
+    project linker (model/project.py) does: against the importer's folder and each folder above
+    it (a Lambda CodeUri is a sys.path root), then the usual source roots."""
+    keys = {_keys(rel): rel for rel in files}
+    graph: dict[str, set[str]] = {}
+    for rel, data in files.items():
+        if b"import" not in data:
+            continue
+        folder = _keys(rel).rpartition(".")[0] if "/" in rel else ""
+        prefixes = _prefixes(folder)
+        targets: set[str] = set()
+        for name in imported_modules(data, folder):
+            for prefix in prefixes:
+                hit = keys.get(f"{prefix}.{name}" if prefix else name)
+                if hit is not None:
+                    targets.add(hit)
+        targets.discard(rel)
+        if targets:
+            graph[rel] = targets
+    return graph
+
+
+@functools.lru_cache(maxsize=4096)
+def _prefixes(folder: str) -> tuple[str, ...]:
+    parts = folder.split(".") if folder else []
+    return tuple(".".join(parts[:i]) for i in range(len(parts), -1, -1)) + ("src", "lib", "app")

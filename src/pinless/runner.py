@@ -152,7 +152,8 @@ def run(
     # the prefilter's patterns anchor at line starts: a UTF-8 BOM must not hide line 1 from them
     readable = {s.relpath: s.data.removeprefix(b"\xef\xbb\xbf") for s in sources if s.data is not None}
     # without the prefilter every file gets the full analysis (tests/test_prefilter.py compares)
-    chosen = prefilter.select(readable) if prefilter_on else set(readable)
+    seeds = {e.module_path for e in entrypoints.match(configured, list(readable)) if e.module_path}
+    chosen = prefilter.select(readable, seeds) if prefilter_on else set(readable)
     keys = {}
     for s in sources:
         if s.data is not None and (s.relpath in chosen or is_target[s.relpath]):
