@@ -1536,7 +1536,8 @@ class Analysis:
                 "release": next((self.group_fix(g, e)[2] for g, e in pairs if self.group_fix(g, e)[2]), ""),
             }
             # PIN403: a raw connection made at import time, reused with no reconnect
-            if kind.role == "connection" and call.scope == "" and not self._rebound(obj):
+            if kind.role == "connection" and call.scope == "" and not self._rebound(obj) \
+                    and not self._checked(obj):
                 self.emit(
                     "PIN403",
                     module,
@@ -1573,6 +1574,22 @@ class Analysis:
                     line_text=call.line_text,
                     reason=reasons[0] if reasons and fix is None else "",
                 )
+
+    def _checked(self, obj: Obj) -> bool:
+        """Some code checks the connection and reconnects (`conn.ping(reconnect=True)`): a
+        method whose library data says `lifecycle = "check"`, on this very object."""
+        project = self.model.project
+        for module in project.modules:
+            for call in module.calls:
+                recv = project.receiver(call.callee)
+                if recv is None or not isinstance(recv[0], Obj) or recv[0].origin != obj.origin:
+                    continue
+                kind = project.lib.kinds.get(recv[0].kind)
+                spec = kind.methods.get(recv[1], {}) if kind else {}
+                if spec.get("lifecycle") == "check" and calls_check.conditions_hold(
+                        project, call, spec.get("check-when", [])):
+                    return True
+        return False
 
     def _rebound(self, obj: Obj) -> bool:
         module, name = self.model.module_of(obj)

