@@ -16,12 +16,29 @@ from pinless.cli import rules_markdown  # noqa: E402
 from pinless.config import reference_markdown  # noqa: E402
 
 
-def sections() -> dict[str, str]:
-    return {"rules": rules_markdown(catalog.load()), "config": reference_markdown()}
+def _accuracy() -> str:
+    """The precision/recall table printed by scripts/precision_recall.py."""
+    import subprocess
+
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "precision_recall.py")],
+                         capture_output=True, text=True, cwd=ROOT).stdout
+    return "\n".join(line for line in out.splitlines() if line.startswith("|")) + "\n"
 
 
-def render(text: str) -> str:
-    for name, body in sections().items():
+def _performance() -> str:
+    path = ROOT / "benchmarks" / "results" / "latest.md"
+    return path.read_text() if path.is_file() else "No benchmark results yet.\n"
+
+
+def sections(generated: bool = True) -> dict[str, str]:
+    out = {"rules": rules_markdown(catalog.load()), "config": reference_markdown()}
+    if generated:  # measured sections: rewritten by this script, not compared by the tests
+        out.update(accuracy=_accuracy(), performance=_performance())
+    return out
+
+
+def render(text: str, generated: bool = True) -> str:
+    for name, body in sections(generated).items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
         text = pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
     return text

@@ -633,9 +633,19 @@ def _config_files(root: Path, skip: Callable[[str], bool]) -> Iterator[tuple[str
         )
         for name in sorted(filenames):
             reader = _reader_for(name)
+            if reader is None or name.endswith(".py") and not _mentions_cdk(here / name):
+                continue  # the exclusion test costs more than this look at a Python file
             rel = posixpath.join(rel_dir, name)
-            if reader and not skip(rel):
+            if not skip(rel):
                 yield rel, reader
+
+
+def _mentions_cdk(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return b"aws_cdk" in fh.read()
+    except OSError:
+        return False
 
 
 def _skip_dir(path: Path, rel: str, skip: Callable[[str], bool]) -> bool:
