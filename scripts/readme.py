@@ -26,8 +26,14 @@ def _accuracy() -> str:
 
 
 def _performance() -> str:
-    path = ROOT / "benchmarks" / "results" / "latest.md"
-    return path.read_text() if path.is_file() else "No benchmark results yet.\n"
+    """The latest benchmark tables, with the commands that produced them."""
+    out = []
+    for name, command in (("quick.md", "python benchmarks/run.py --quick"),
+                          ("latest.md", "python benchmarks/run.py --corpus big --rounds 1 --no-peers")):
+        path = ROOT / "benchmarks" / "results" / name
+        if path.is_file():
+            out.append(f"`{command}` ([benchmarks/README.md](benchmarks/README.md)):\n\n{path.read_text()}")
+    return "\n".join(out) or "No benchmark results yet.\n"
 
 
 def sections(generated: bool = True) -> dict[str, str]:
