@@ -1151,9 +1151,10 @@ class Analysis:
             release,
         )
 
-    def _wrap_fix(
-        self, group: Group, exp: Exposure, template: str, name: str, imported
-    ) -> tuple[Fix | None, str, str]:
+    def _planned_fix(self, group: Group, exp: Exposure, template: str, name: str, imported,
+                     plan, message) -> tuple[Fix | None, str, str]:
+        """A safe fix whose edits libcst computes from ``plan(release, imports)``; ``message``
+        names it from the release call. (fix, why no fix, release text)."""
         module = group.module
         text = self.project.texts.get(module.path)
         release, imports, why = self._release_code(module, exp.owner.obj, template, name, imported, False)
@@ -1161,43 +1162,35 @@ class Analysis:
             return None, why, template.format(object=name)
         if text is None:
             return None, f"{module.relpath} is not among the files being fixed", release
-        plan = fixer.Plan(
-            "wrap", group.anchor.function, finals=(release,), imports=imports, adapter=group.anchor.framework
-        )
         try:
-            edits = fixer.edits_for(text, plan)
+            edits = fixer.edits_for(text, plan(release, imports))
         except fixer.CannotFix as exc:
             return None, str(exc), release
-        return (
-            Fix(
-                "safe",
-                f"wrap `{group.anchor.function}` in a handler that calls `{_call_line(release)}` in a `finally`",
-                edits,
-            ),
-            "",
-            release,
+        return Fix("safe", message(release), edits), "", release
+
+    def _wrap_fix(
+        self, group: Group, exp: Exposure, template: str, name: str, imported
+    ) -> tuple[Fix | None, str, str]:
+        return self._planned_fix(
+            group, exp, template, name, imported,
+            lambda release, imports: fixer.Plan(
+                "wrap", group.anchor.function, finals=(release,), imports=imports,
+                adapter=group.anchor.framework),
+            lambda release: f"wrap `{group.anchor.function}` in a handler that calls "
+                            f"`{_call_line(release)}` in a `finally`",
         )
 
     def _hook_fix(
         self, group: Group, exp: Exposure, template: str, name: str, imported
     ) -> tuple[Fix | None, str, str]:
-        module = group.module
-        text = self.project.texts.get(module.path)
-        release, imports, why = self._release_code(module, exp.owner.obj, template, name, imported, False)
-        if release is None:
-            return None, why, template.format(object=name)
-        if text is None:
-            return None, f"{module.relpath} is not among the files being fixed", release
-        local = release.split("\n")[-1].strip().removeprefix("await ").split(".")[0]
-        plan = fixer.Plan(
-            "hook", group.app, finals=(release,), imports=imports, hook=group.hook, after=(local,)
-        )
-        try:
-            edits = fixer.edits_for(text, plan)
-        except fixer.CannotFix as exc:
-            return None, str(exc), release
         what = "middleware" if group.hook == "chalice-middleware" else "`teardown_appcontext` hook"
-        return Fix("safe", f"add a {what} on `{group.app}` that calls `{_call_line(release)}`", edits), "", release
+        return self._planned_fix(
+            group, exp, template, name, imported,
+            lambda release, imports: fixer.Plan(
+                "hook", group.app, finals=(release,), imports=imports, hook=group.hook,
+                after=(release.split("\n")[-1].strip().removeprefix("await ").split(".")[0],)),
+            lambda release: f"add a {what} on `{group.app}` that calls `{_call_line(release)}`",
+        )
 
     # -- PIN402 -----------------------------------------------------------------------------
 
