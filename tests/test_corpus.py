@@ -360,10 +360,6 @@ def below_target(table: dict[str, dict[str, int]]) -> list[str]:
             if ratios(row)[0] < TARGET_PRECISION or ratios(row)[1] < TARGET_RECALL]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the engine is below target on the corpus; its misses and false alarms are the todo "
-    "annotations (engine issues). Remove this mark when every family meets the target."
-))
 def test_precision_recall_meet_targets():
     table = corpus_scores()
     assert not below_target(table), {n: ratios(table[n]) for n in below_target(table)}

@@ -1534,7 +1534,7 @@ def test_library_data_is_consistent():
             for method, mspec in spec.get("methods", {}).items():
                 check_rules(f"{name}: {kname}.{method}", mspec)
                 lifecycle = mspec.get("lifecycle")
-                if lifecycle and lifecycle not in ("release", "destroy", "return", "acquire", "check"):
+                if lifecycle and lifecycle not in ("release", "destroy", "return", "acquire", "check", "scoped"):
                     problems.append(f"{name}: {kname}.{method} lifecycle {lifecycle}")
         for entry in lib.get("django-settings", {}).get("rules", ()):
             check_rules(f"{name}: django-settings", {"rules": [entry]})

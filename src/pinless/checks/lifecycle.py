@@ -207,6 +207,7 @@ class Model:
             return self._fn_info[key]
         exits = set(getattr(fn, "exit_releases", ()))
         finals = set(fn.releases)
+        managed = set(getattr(fn, "managed", ()))
         for i in self.scopes(module).get(key.qual, ()):
             c = module.calls[i]
             where = "exit" if i in exits else "finally" if i in finals else "body"
@@ -215,7 +216,10 @@ class Model:
             if recv is not None and isinstance(recv[0], Obj):
                 obj, method = recv
                 if obj.origin:
-                    uses.append(Use(obj, key, i, c, method, self._lifecycle(obj, method, c), where))
+                    life = self._lifecycle(obj, method, c)
+                    if life == "scoped":  # `with db.connection_context():` closes when the block exits
+                        life, where = ("release", "exit") if i in managed else ("", where)
+                    uses.append(Use(obj, key, i, c, method, life, where))
             else:
                 target = self.project.callee(c.callee)
                 if isinstance(target, Ref):

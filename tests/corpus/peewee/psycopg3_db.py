@@ -28,7 +28,7 @@ class Price(Model):
 
 
 # connection_context() connects on entry and closes on exit.
-# todook: PIN401 -- connection_context() closes the connection when the block exits
+# ok: PIN401
 def handler(event, context):
     items = json.loads(event["body"])["items"]
     with db.connection_context():
