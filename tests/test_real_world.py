@@ -380,13 +380,6 @@ def test_python_312_f_string_quotes_are_not_a_broken_file(tmp_path):
     assert all("3.12" in f.message for f in errors), [f.message for f in errors]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "false alarm: PIN203 is a call rule on asyncpg.connect/create_pool, reported whatever the "
-    "connection is used for, but asyncpg's execute() without arguments runs the simple query "
-    "protocol and prepares nothing. Fix (engine): report the connect-site PIN203 only when a use "
-    "of the returned object that prepares is reachable (fetch/fetchrow/fetchval, execute or "
-    "executemany with arguments, prepare, cursor), or the object escapes the function."
-))
 def test_asyncpg_connection_used_only_for_argumentless_execute(tmp_path):
     found = lint(tmp_path, {"app.py": """
         import asyncio
@@ -657,3 +650,20 @@ def test_fix_diff_of_a_file_without_final_newline_is_a_valid_patch(tmp_path):
     removed = [line[1:] for line in proc.stdout.splitlines()
                if line.startswith("-") and not line.startswith("---")]
     assert removed and all(line in original.splitlines() for line in removed), proc.stdout
+
+
+def test_asyncpg_connection_that_fetches_still_reports_the_cache(tmp_path):
+    """The near miss of the case above: one use that prepares keeps PIN203."""
+    found = lint(tmp_path, {"app.py": """
+        import asyncpg
+
+
+        async def insert(dsn, query):
+            conn = await asyncpg.connect(dsn)
+            try:
+                await conn.execute(query)
+                return await conn.fetch("SELECT 1")
+            finally:
+                await conn.close()
+    """})
+    assert codes_at(found) == ["PIN203:5"]

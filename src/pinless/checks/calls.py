@@ -139,6 +139,8 @@ def _rule_finding(project, module, site, entry, cat) -> Finding | None:
         return None
     if "requires-call" in entry and entry["requires-call"] not in project.called():
         return None
+    if "harmless-uses" in entry and _only_harmless_uses(project, module, site, entry["harmless-uses"]):
+        return None
     construct = entry.get("construct", "")
     if "sql-arg" in entry:  # the rule holds only when the SQL in that argument pins
         facts = _sql_arg_facts(project, site, entry, cat)
@@ -158,6 +160,24 @@ def _rule_finding(project, module, site, entry, cat) -> Finding | None:
     return make_finding(cat.rules[code], module, site, fix=fix, note=note,
                         dialect="" if dialect == "auto" else dialect,
                         construct=construct, call=entry.get("call", ""))
+
+
+def _only_harmless_uses(project: Project, module: ModuleFacts, site: CallSite,
+                        harmless: dict[str, Any]) -> bool:
+    """Every use of the object this call creates is one that cannot pin (asyncpg's execute()
+    without arguments runs the simple protocol and prepares nothing). ``harmless`` maps a
+    method to the most positional arguments it may have. No use seen (the object is returned
+    or handed on) is not harmless: the rule stays."""
+    uses = []
+    for call in module.calls:
+        recv = project.receiver(call.callee)
+        if recv is not None and isinstance(recv[0], Obj) and recv[0].site == site.span.line \
+                and not recv[0].origin and call.scope == site.scope:
+            uses.append((recv[1], call))
+    if not uses:
+        return False
+    return all(method in harmless and not call.star and not call.kwargs
+               and len(call.args) <= harmless[method] for method, call in uses)
 
 
 def _settings_allow(project: Project, entry: dict[str, Any]) -> bool:

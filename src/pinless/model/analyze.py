@@ -614,9 +614,16 @@ class Analyzer:
             else:
                 kwargs[kw.arg] = value
         result = self._apply(callee, tuple(args), kwargs)
+        if isinstance(result, Obj) and not result.site and self._tracks_uses(result):
+            # remember where it was made, so a rule can look at how it is used (`uses` in data)
+            result = Obj(result.kind, result.origin, node.lineno, result.dialect)
         if self._interesting(callee, args, kwargs):
             self.record(node, callee, tuple(args), kwargs, star, awaited)
         return result
+
+    def _tracks_uses(self, value: Obj) -> bool:
+        kind = self.lib.kinds.get(value.kind)
+        return bool(kind and kind.spec.get("track-uses"))
 
     def _apply(self, callee: Value, args: tuple[Value, ...], kwargs: dict[str, Value]) -> Value:
         if isinstance(callee, Func):
