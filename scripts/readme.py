@@ -29,7 +29,7 @@ def _performance() -> str:
     """The latest benchmark tables, with the commands that produced them."""
     out = []
     for name, command in (("quick.md", "python benchmarks/run.py --quick"),
-                          ("latest.md", "python benchmarks/run.py --corpus big --rounds 1 --no-peers")):
+                          ("latest.md", "python benchmarks/run.py --big-rounds 1")):
         path = ROOT / "benchmarks" / "results" / name
         if path.is_file():
             out.append(f"`{command}` ([benchmarks/README.md](benchmarks/README.md)):\n\n{path.read_text()}")
