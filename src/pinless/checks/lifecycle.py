@@ -616,6 +616,14 @@ class Analysis:
         self._fixes: dict[tuple, tuple[Fix | None, str]] = {}
         self._release_text: dict[tuple, str] = {}
 
+    def emit_at_call(self, code: str, module: ModuleFacts, call: CallSite, fields: dict[str, str],
+                     fix: Fix | None = None, reason: str = "") -> None:
+        """A finding on a call (the destroying, opening or creating call)."""
+        span = call.span
+        self.emit(code, module, span.line, span.column, span.end_line, span.end_column, fields,
+                  fix=fix, scope=call.scope, snippet=call.snippet, line_text=call.line_text,
+                  reason=reason)
+
     def emit(
         self,
         code: str,
@@ -1217,19 +1225,8 @@ class Analysis:
                 "release": _call_text(u.call),
             }
             c = u.call
-            self.emit(
-                "PIN402",
-                module,
-                c.span.line,
-                c.span.column,
-                c.span.end_line,
-                c.span.end_column,
-                fields,
-                fix=fix,
-                scope=c.scope,
-                snippet=c.snippet,
-                line_text=c.line_text,
-                reason=reason if fix is None else "",
+            self.emit_at_call(
+                "PIN402", module, c, fields, fix=fix, reason=reason if fix is None else "",
             )
 
     def recreated(self, use: Use) -> bool:
@@ -1388,19 +1385,8 @@ class Analysis:
                     "construct": _call_text(c),
                     "release": _close_text(kind, "conn"),
                 }
-                self.emit(
-                    "PIN404",
-                    module,
-                    c.span.line,
-                    c.span.column,
-                    c.span.end_line,
-                    c.span.end_column,
-                    fields,
-                    fix=fix,
-                    scope=c.scope,
-                    snippet=c.snippet,
-                    line_text=c.line_text,
-                    reason=reason,
+                self.emit_at_call(
+                    "PIN404", module, c, fields, fix=fix, reason=reason,
                 )
 
     def _closed_next(self, module: ModuleFacts, opened: CallSite, close: CallSite) -> bool:
@@ -1535,18 +1521,8 @@ class Analysis:
             # PIN403: a raw connection made at import time, reused with no reconnect
             if kind.role == "connection" and call.scope == "" and not self._rebound(obj) \
                     and not self._checked(obj):
-                self.emit(
-                    "PIN403",
-                    module,
-                    call.span.line,
-                    call.span.column,
-                    call.span.end_line,
-                    call.span.end_column,
-                    fields,
-                    fix=fix,
-                    scope="",
-                    snippet=call.snippet,
-                    line_text=call.line_text,
+                self.emit_at_call(  # call.scope is "" here: a module-level call
+                    "PIN403", module, call, fields, fix=fix,
                     reason=reasons[0] if reasons and fix is None else "",
                 )
             # PIN405: an async pool/engine reused by invocations that each run their own loop
@@ -1557,19 +1533,8 @@ class Analysis:
                 and any(e.state != "yes" for _, e in looped)
                 and self._is_async_obj(obj, looped[0][1])
             ):
-                self.emit(
-                    "PIN405",
-                    module,
-                    call.span.line,
-                    call.span.column,
-                    call.span.end_line,
-                    call.span.end_column,
-                    fields,
-                    fix=fix,
-                    scope=call.scope,
-                    snippet=call.snippet,
-                    line_text=call.line_text,
-                    reason=reasons[0] if reasons and fix is None else "",
+                self.emit_at_call(
+                    "PIN405", module, call, fields, fix=fix, reason=reasons[0] if reasons and fix is None else "",
                 )
 
     def _checked(self, obj: Obj) -> bool:
