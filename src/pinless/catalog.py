@@ -178,6 +178,10 @@ class Catalog:
 
     def sql_kinds(self) -> dict[str, str]:
         """SQL statement kind -> the rule code that reports it (from each page's [detect].sql)."""
+        return self._sql_kinds
+
+    @functools.cached_property
+    def _sql_kinds(self) -> dict[str, str]:  # asked for every module of every run: built once
         out: dict[str, str] = {}
         for rule in self.active_rules():
             for kind in rule.detect.get("sql", ()):

@@ -10,7 +10,6 @@ import difflib
 import os
 import sys
 import traceback
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -410,4 +409,4 @@ def explain(code: str) -> None:
     _guard(False, body)
 
 
-__all__ = ["main", "replace"]
+__all__ = ["main"]

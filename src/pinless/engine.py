@@ -5,7 +5,6 @@ discover -> runner (analysis, checks) -> suppressions -> selection and targets -
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -34,20 +33,6 @@ class LintResult:
     stdin: tuple[Path, bytes] | None = None
     analysed: int = 0
     cache_hits: int = 0
-
-
-def repo_root(start: Path) -> Path:
-    finder = getattr(discover, "repo_root", None)
-    if finder is not None:
-        return finder(start)
-    try:
-        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True,
-                             text=True, timeout=10)
-        if out.returncode == 0 and out.stdout.strip():
-            return Path(out.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return start
 
 
 def lint(paths: list[Path], settings: Any, stdin: tuple[Path, bytes] | None = None,

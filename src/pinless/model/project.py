@@ -185,8 +185,4 @@ class Project:
         return callee
 
 
-def is_module_object(value: Value) -> bool:
-    return isinstance(value, Obj) and bool(value.origin)
-
-
-__all__ = ["Project", "module_key", "is_module_object", "Qual"]
+__all__ = ["Project", "module_key"]
