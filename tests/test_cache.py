@@ -85,17 +85,31 @@ def test_two_runs_sharing_the_cache_at_once(tmp_path):
     assert runner.run(paths, tmp_path, CACHED).cache_hits == 60
 
 
+def _corrupt(root: Path, tables: tuple[str, ...]) -> None:
+    for db in (root / ".pinless_cache").glob("*.sqlite"):
+        con = sqlite3.connect(db)
+        for table in tables:
+            con.execute(f"UPDATE {table} SET blob = x'00ff'")
+        con.commit()
+        con.close()
+
+
 def test_a_corrupt_cache_is_ignored(tmp_path):
     paths = write_project(tmp_path, {"app.py": HANDLER, "db.py": DB})
     runner.run(paths, tmp_path, CACHED)
-    for db in (tmp_path / ".pinless_cache").glob("*.sqlite"):
-        con = sqlite3.connect(db)
-        con.execute("UPDATE facts SET blob = x'00ff'")
-        con.execute("UPDATE runs SET blob = x'00ff'")
-        con.commit()
-        con.close()
+    _corrupt(tmp_path, ("records", "facts", "entries", "units", "selections", "suppressions", "runs"))
     result = runner.run(paths, tmp_path, CACHED)
     assert result.cache_hits == 0
+    assert _codes(result) == ["app.py:PIN101:7"]
+
+
+def test_corrupt_facts_are_analysed_again(tmp_path):
+    """The records are fine, so no file is scanned again; the facts a check needs are not."""
+    paths = write_project(tmp_path, {"app.py": HANDLER, "db.py": DB})
+    runner.run(paths, tmp_path, CACHED)
+    _corrupt(tmp_path, ("facts", "units", "runs"))
+    result = runner.run(paths, tmp_path, CACHED)
+    assert result.cache_hits == 2 and result.project is not None
     assert _codes(result) == ["app.py:PIN101:7"]
 
 

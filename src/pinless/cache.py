@@ -1,13 +1,24 @@
-"""Content cache of per-module facts (the expensive part of a run).
+"""The content cache: what a run learned, so the next run redoes only what changed.
 
-Keyed by the file's project-relative path and a hash of its bytes, in a database named after the
-pinless version and a hash of the rule catalog, so an upgrade or a changed library fact starts
-afresh. Settings do not enter the key because facts do not depend on them: selection, targets
-and suppressions are applied after linking. Linking across modules runs on every run, so a
-change in an imported module reaches the modules that import it without any invalidation step.
+One SQLite database per pinless version and catalog/model hash (an upgrade or a changed library
+fact starts afresh), in ``.pinless_cache`` under the project root. Tables:
 
-SQLite makes the cache safe for concurrent runs (two pre-commit hooks, an editor and a CI step
-sharing the folder): writers serialise on the database lock, readers never see half a row.
+- ``files``: relpath -> stat signature and content hash. A file whose size, mtime, ctime and
+  inode are unchanged is not read again (git's index works the same way). A signature is only
+  stored for a file last changed more than ``_RACY`` seconds before it was read, so a write in
+  the same clock tick as the read cannot go unnoticed; ctime cannot be set back by ``touch``.
+- ``records``: ``relpath:hash`` -> the first pass's record of a file (``scan.Record``).
+- ``facts``: ``relpath:hash`` -> pickled ``ModuleFacts`` of a fully analysed module, and
+  ``entries`` its entry points (read for every module, without unpickling all the facts).
+- ``suppressions``: ``relpath:hash`` -> the file's parsed suppression comments.
+- ``units``: one module's checked findings with the cross-module lookups they depended on
+  (``runner``); a change elsewhere re-checks only the modules whose lookups it changes.
+- ``selections``: the prefilter's choice for one shape of the project's imports.
+- ``runs``: a whole run's findings keyed by everything they depend on (warm re-runs).
+
+Values are pickled; a row that does not unpickle is ignored and recomputed. SQLite makes the
+cache safe for concurrent runs (two pre-commit hooks, an editor and a CI step sharing the
+folder): writers serialise on the database lock, readers never see half a row.
 """
 
 from __future__ import annotations
@@ -17,24 +28,33 @@ import pickle
 import sqlite3
 import time
 from pathlib import Path
+from typing import Iterable
 
 from pinless import __version__, catalog
 
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by pinless.\n"
+_TABLES = ("records", "facts", "entries", "units", "selections", "suppressions")
+_RACY = 2.0  # seconds: coarse file-system clocks (FAT: 2 s) and clock skew on network mounts
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def stat_signature(st) -> str | None:
+    """The stat fields that change whenever the content can have changed, or None when the
+    file changed too recently for its signature to be trusted."""
+    if max(st.st_mtime, st.st_ctime) > time.time() - _RACY:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
+
+
 def _catalog_hash() -> str:
-    """The rule catalog and the model's own code: facts computed by another build (a
+    """The rule catalog and pinless's own code: results computed by another build (a
     development checkout between releases) are never reused."""
     h = hashlib.blake2b(digest_size=8)
-    root = catalog.rules_dir()
-    model = Path(__file__).resolve().parent / "model"
-    for base, pattern in ((root, "*.toml"), (model, "*.py")):
-        for path in sorted(base.rglob(pattern)):
+    for base in (catalog.rules_dir(), Path(__file__).resolve().parent):
+        for path in sorted(base.rglob("*.toml" if base != Path(__file__).resolve().parent else "*.py")):
             h.update(path.relative_to(base).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()
@@ -49,48 +69,66 @@ class Cache:
             for name, text in (("CACHEDIR.TAG", _TAG), (".gitignore", "*\n")):
                 if not (directory / name).exists():
                     (directory / name).write_text(text)
-            path = directory / f"facts-{__version__}-{_catalog_hash()}.sqlite"
+            path = directory / f"pinless-{__version__}-{_catalog_hash()}.sqlite"
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, blob BLOB)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, sig TEXT, hash TEXT)")
+            for table in _TABLES:
+                self.db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, blob BLOB)")
             self.db.execute("CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, used REAL, blob BLOB)")
         except (OSError, sqlite3.Error):
             self.db = None  # a read-only or broken cache folder: run without a cache
 
-    def get_many(self, keys: list[str]) -> dict[str, object]:
-        out: dict[str, object] = {}
+    # -- files ----------------------------------------------------------------------------------
+
+    def signatures(self) -> dict[str, tuple[str, str]]:
+        """relpath -> (stat signature, content hash) of every file a run has read."""
+        if self.db is None:
+            return {}
+        try:
+            return {rel: (sig, h) for rel, sig, h in self.db.execute("SELECT rel, sig, hash FROM files")}
+        except sqlite3.Error:
+            return {}
+
+    def put_signatures(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        self._write("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", list(rows))
+
+    # -- keyed blobs ------------------------------------------------------------------------------
+
+    def get_blobs(self, table: str, keys: Iterable[str]) -> dict[str, bytes]:
+        """key -> pickled value, for the keys present (not unpickled: callers load lazily)."""
+        assert table in _TABLES
+        keys = list(keys)
+        out: dict[str, bytes] = {}
         if self.db is None or not keys:
             return out
         try:
-            for i in range(0, len(keys), 500):
-                chunk = keys[i: i + 500]
+            for i in range(0, len(keys), 900):
+                chunk = keys[i: i + 900]
                 marks = ",".join("?" * len(chunk))
-                for key, blob in self.db.execute(f"SELECT key, blob FROM facts WHERE key IN ({marks})", chunk):
-                    try:
-                        out[key] = pickle.loads(blob)
-                    except Exception:  # a row from an incompatible build: recompute it
-                        continue
+                out.update(self.db.execute(f"SELECT key, blob FROM {table} WHERE key IN ({marks})", chunk))
         except sqlite3.Error:
             return {}
         return out
 
-    def put_many(self, items: dict[str, object]) -> None:
-        if self.db is None or not items:
-            return
-        rows = [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()]
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?)", rows)
-            self.db.execute("COMMIT")
-        except sqlite3.Error:
-            try:
-                self.db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+    def get_many(self, table: str, keys: Iterable[str]) -> dict[str, object]:
+        out = {}
+        for key, blob in self.get_blobs(table, keys).items():
+            value = loads(blob)
+            if value is not None:
+                out[key] = value
+        return out
 
-    # A whole run's raw findings, keyed by everything they depend on (runner.run_key): a warm
-    # re-run with nothing changed skips unpickling, linking and checking altogether.
+    def put_blobs(self, table: str, items: dict[str, bytes]) -> None:
+        assert table in _TABLES
+        self._write(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", list(items.items()))
+
+    def put_many(self, table: str, items: dict[str, object]) -> None:
+        self.put_blobs(table, {k: dumps(v) for k, v in items.items()})
+
+    # -- whole runs -------------------------------------------------------------------------------
+
     _RUNS_KEPT = 16
 
     def get_run(self, key: str) -> object | None:
@@ -98,19 +136,25 @@ class Cache:
             return None
         try:
             row = self.db.execute("SELECT blob FROM runs WHERE key = ?", (key,)).fetchone()
-            return pickle.loads(row[0]) if row else None
-        except Exception:  # sqlite errors, or a row from an incompatible build: recompute
+        except sqlite3.Error:
             return None
+        return loads(row[0]) if row else None
 
     def put_run(self, key: str, value: object) -> None:
-        if self.db is None:
+        self._write("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)", [(key, time.time(), dumps(value))],
+                    "DELETE FROM runs WHERE key NOT IN (SELECT key FROM runs ORDER BY used DESC LIMIT ?)",
+                    (self._RUNS_KEPT,))
+
+    # -----------------------------------------------------------------------------------------
+
+    def _write(self, sql: str, rows: list[tuple], after: str | None = None, args: tuple = ()) -> None:
+        if self.db is None or not rows:
             return
         try:
-            blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)", (key, time.time(), blob))
-            self.db.execute("DELETE FROM runs WHERE key NOT IN "
-                            "(SELECT key FROM runs ORDER BY used DESC LIMIT ?)", (self._RUNS_KEPT,))
+            self.db.executemany(sql, rows)
+            if after:
+                self.db.execute(after, args)
             self.db.execute("COMMIT")
         except sqlite3.Error:
             try:
@@ -121,3 +165,14 @@ class Cache:
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
+
+
+def dumps(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def loads(blob: bytes) -> object | None:
+    try:
+        return pickle.loads(blob)
+    except Exception:  # a row from an incompatible build: recompute it
+        return None

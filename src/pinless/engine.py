@@ -1,16 +1,16 @@
 """A lint run from paths to the findings a user sees, and the fix loop on top of it.
 
-discover -> runner (analysis, checks) -> suppressions -> selection and targets -> sorted.
+discover -> runner (analysis, checks, suppressions) -> selection and targets -> sorted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from pinless import catalog as catalog_mod
-from pinless import discover, runner, suppress
+from pinless import discover, runner
 from pinless.finding import Finding, Fix
 from pinless.fixes.apply import MAX_PASSES, apply_edits, choose, parses, write_atomic
 from pinless.select import Selector
@@ -23,7 +23,7 @@ class LintResult:
     files_checked: int
     notes: list[str] = field(default_factory=list)
     suppressed: int = 0
-    texts: dict[Path, str] = field(default_factory=dict)
+    texts: Mapping[Path, str] = field(default_factory=dict)  # decoded on demand
     stdin_path: Path | None = None
     entry_points: list = field(default_factory=list)
     entry_notes: list = field(default_factory=list)
@@ -49,22 +49,7 @@ def _lint_files(targets, context, root, settings, stdin, overrides, notes) -> Li
     cat = catalog_mod.load()
     result = runner.run(targets, root, settings, context=context, stdin=stdin, overrides=overrides)
     selector = Selector.from_catalog(settings, cat)
-    known = {code: rule.redirect or code for code, rule in cat.rules.items()}
-    findings: list[Finding] = []
-    suppressed = 0
-    by_path: dict[str, list[Finding]] = {}
-    for f in result.findings:
-        by_path.setdefault(f.path, []).append(f)
-    for path, text in result.texts.items():
-        own = by_path.pop(str(path), [])
-        if not own and "PIN" not in text and "pinless" not in text:
-            continue  # no finding to silence and no pinless directive that could be unused
-        sup = suppress.parse(text)
-        kept, unused, count = suppress.apply(own, sup, str(path), known)
-        suppressed += count
-        findings.extend(kept + unused)
-    for rest in by_path.values():  # files without text (unreadable): nothing to suppress with
-        findings.extend(rest)
+    findings = result.findings  # suppressions applied by the runner (cached per file content)
     shown = []
     for f in findings:
         rule = cat.rules.get(f.code)
@@ -81,7 +66,7 @@ def _lint_files(targets, context, root, settings, stdin, overrides, notes) -> Li
         findings=shown,
         files_checked=result.files_checked,
         notes=notes,
-        suppressed=suppressed,
+        suppressed=result.suppressed,
         texts=result.texts,
         stdin_path=stdin[0] if stdin else None,
         entry_points=getattr(result, "entry_points", []),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Mapping, NamedTuple
 
 from pinless.model.library import index
 
@@ -113,13 +114,35 @@ def _keys(rel: str) -> str:
     return key.replace("/", ".")
 
 
+def package_of(rel: str) -> str:
+    """The dotted folder of a file: what its relative imports are resolved against."""
+    return _keys(rel).rpartition(".")[0] if "/" in rel else ""
+
+
+class Shape(NamedTuple):
+    """What selection reads from one file (``scan.Record`` has the same fields)."""
+
+    database: bool
+    entry: bool
+    imports: tuple[str, ...]
+
+
+def shape(rel: str, data: bytes) -> Shape:
+    imports = tuple(sorted(imported_modules(data, package_of(rel)))) if b"import" in data else ()
+    return Shape(is_database(data), is_entry(data), imports)
+
+
 def select(files: dict[str, bytes], seeds: set[str] | frozenset[str] = frozenset()) -> set[str]:
-    """relpath -> bytes for every project file; ``seeds`` are modules deployment files name as
+    """relpath -> bytes for every project file: ``select_shapes`` on the bytes."""
+    return select_shapes({rel: shape(rel, data) for rel, data in files.items()}, seeds)
+
+
+def select_shapes(files: Mapping[str, Shape], seeds: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """relpath -> shape for every project file; ``seeds`` are modules deployment files name as
     handlers. Returns the relpaths to analyse: database code, and entry code with every module
     on an import path from it to database code."""
-    database = {rel for rel, data in files.items() if is_database(data)}
-    entry = ({rel for rel, data in files.items() if rel not in database and is_entry(data)}
-             | (set(seeds) & set(files))) - database
+    database = {rel for rel, s in files.items() if s.database}
+    entry = ({rel for rel, s in files.items() if s.entry} | (set(seeds) & set(files))) - database
     graph = _import_graph(files)
     reverse: dict[str, set[str]] = {}
     for rel, targets in graph.items():
@@ -144,19 +167,18 @@ def _closure(start: set[str], edges: dict[str, set[str]]) -> set[str]:
     return seen
 
 
-def _import_graph(files: dict[str, bytes]) -> dict[str, set[str]]:
+def _import_graph(files: Mapping[str, Shape]) -> dict[str, set[str]]:
     """relpath -> the project files it imports. An absolute import resolves the way the
     project linker (model/project.py) does: against the importer's folder and each folder above
     it (a Lambda CodeUri is a sys.path root), then the usual source roots."""
     keys = {_keys(rel): rel for rel in files}
     graph: dict[str, set[str]] = {}
-    for rel, data in files.items():
-        if b"import" not in data:
+    for rel, s in files.items():
+        if not s.imports:
             continue
-        folder = _keys(rel).rpartition(".")[0] if "/" in rel else ""
-        prefixes = _prefixes(folder)
+        prefixes = _prefixes(package_of(rel))
         targets: set[str] = set()
-        for name in imported_modules(data, folder):
+        for name in s.imports:
             for prefix in prefixes:
                 hit = keys.get(f"{prefix}.{name}" if prefix else name)
                 if hit is not None:

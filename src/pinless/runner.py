@@ -1,110 +1,148 @@
-"""files -> findings: read, prefilter, analyse (cached, in parallel), link, check, filter.
+"""files -> findings: scan, select, analyse, check, suppress; each step cached by what it reads.
 
-Output order is the sorted order of findings (path, line, column, code), whatever ``jobs`` is.
+1. Every file is *scanned* once per content (``scan.py``, in worker processes): hashed, tested by
+   the prefilter, parsed (PIN001), and analysed in full when it is database or entry code. A file
+   whose stat signature is unchanged is not even read (``cache.py``).
+2. The prefilter *selects* the modules to analyse from the scan records (cached per shape of
+   the project's imports); selected modules the scan did not analyse are analysed in a second
+   batch.
+3. Each target module is *checked* against the ``Project`` (facts loaded on first use). Its
+   findings are cached with the cross-module lookups the check made; a later run re-checks a
+   module only when one of those lookups would find another module or content.
+   The lifecycle rules read the whole project and run once per run when it has entry points.
+4. Suppression comments are applied per file (their parse is cached per content).
+
+A whole run's result is also cached under a key of everything it read, so a warm re-run with
+nothing changed is a stat of every file and one lookup. Output order is the sorted order of
+findings, whatever ``jobs`` is.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from pinless import catalog as catalog_mod
-from pinless import prefilter
-from pinless.cache import Cache, content_hash
-from pinless.checks import run_checks
+from pinless.cache import Cache, content_hash, dumps, loads, stat_signature
 from pinless.finding import Finding
 from pinless.model import entrypoints
-from pinless.model.analyze import Analyzer
-from pinless.model.facts import ModuleFacts
-from pinless.model.project import Project
 from pinless.model.versions import declared_versions
+from pinless.scan import Job, Record, Scanned, scan
 from pinless.source import decode
 
-_PARALLEL_MIN = 24  # below this many files to analyse, worker start-up costs more than it saves
-
-
-@dataclass
-class Source:
-    path: Path  # absolute
-    relpath: str  # relative to the project root, forward slashes
-    data: bytes | None
-    error: str | None = None  # could not read
+_PARALLEL_MIN = 24  # below this many files to scan, worker start-up costs more than it saves
+_SETTINGS_IGNORED = frozenset({"jobs", "cache", "output_format", "unsafe_fixes"})  # no effect on findings
 
 
 @dataclass
 class RunResult:
-    findings: list[Finding]
+    findings: list[Finding]  # suppressions applied (PIN002 included)
     files_checked: int
     suppressed: int = 0
     notes: list[str] = field(default_factory=list)
-    project: Project | None = None
-    texts: dict[Path, str] = field(default_factory=dict)  # decoded text of each target file
+    project: Any = None  # the Project, when anything was checked
+    texts: Mapping[Path, str] = field(default_factory=dict)  # decoded text of each target file, on demand
     analysed: int = 0  # files that got the full analysis (prefilter kept them)
-    cache_hits: int = 0
+    cache_hits: int = 0  # files not scanned again
     entry_points: list = field(default_factory=list)  # every Lambda entry point of the project
     entry_notes: list[str] = field(default_factory=list)  # configured entries that could not be read or found
 
 
-@functools.lru_cache(maxsize=None)
-def _real(path: Path) -> Path:
-    """Path.resolve() once per path and run: a run asks about every file several times."""
-    return Path(os.path.realpath(path))
+@dataclass
+class File:
+    path: Path  # absolute, as discovery reached it
+    target: bool
+    data: bytes | None = None  # given bytes (stdin, a fix being checked) instead of the file's
+
+
+class Texts(Mapping):
+    """path -> decoded text of the target files, read and decoded when first asked for (a run
+    over 10k files needs the text of the few that have findings)."""
+
+    def __init__(self, files: dict[str, File]):
+        self._files = {str(f.path): f for f in files.values() if f.target}
+        self._memo: dict[str, str | None] = {}
+
+    def __getitem__(self, key) -> str:
+        key = str(key)
+        if key not in self._memo:
+            f = self._files[key]  # KeyError: not a target
+            data = f.data
+            if data is None:
+                try:
+                    data = f.path.read_bytes()
+                except OSError:
+                    data = None
+            self._memo[key] = decode(data).text if data is not None else None
+        text = self._memo[key]
+        if text is None:
+            raise KeyError(key)
+        return text
+
+    def __iter__(self) -> Iterator[Path]:
+        return (Path(k) for k in self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __contains__(self, key) -> bool:
+        return str(key) in self._files
 
 
 def relpath_of(path: Path, root: Path) -> str:
+    """Project-relative, forward slashes; through symlinks only when the path is not under the
+    root as written (a resolve per file costs more than the rest of a warm run)."""
+    text, base = os.path.abspath(path), os.path.abspath(root)
+    if text.startswith(base.rstrip(os.sep) + os.sep):
+        return text[len(base.rstrip(os.sep)) + 1:].replace(os.sep, "/")
     try:
-        return _real(path).relative_to(_real(root)).as_posix()
+        return Path(os.path.realpath(text)).relative_to(os.path.realpath(base)).as_posix()
     except ValueError:
-        return path.name
+        return Path(text).name
 
 
-def read_sources(paths: Iterable[Path], root: Path, replaced: dict[Path, bytes]) -> list[Source]:
-    out = []
-    for path in paths:
-        rel = relpath_of(path, root)
-        data = replaced.get(_real(path)) if replaced else None
-        if data is not None:
-            out.append(Source(path, rel, data))
-            continue
-        try:
-            out.append(Source(path, rel, path.read_bytes()))
-        except OSError as exc:
-            out.append(Source(path, rel, None, f"cannot read: {exc.strerror or exc}"))
-    return out
+def _files(targets: list[Path], context: list[Path], root: Path, stdin, overrides) -> dict[str, File]:
+    given = {os.path.abspath(p): data for p, data in (overrides or {}).items()}
+    if stdin is not None:
+        given[os.path.abspath(stdin[0])] = stdin[1]
+        targets = [stdin[0]] + [t for t in targets if os.path.abspath(t) != os.path.abspath(stdin[0])]
+    files: dict[str, File] = {}
+    for paths, target in ((targets, True), (context or [], False)):
+        for p in paths:
+            rel = relpath_of(p, root)
+            if rel not in files:
+                files[rel] = File(Path(p), target, given.get(os.path.abspath(p)))
+    return files
 
 
-def _analyse(job: tuple[str, str, bytes, bool]) -> ModuleFacts:
-    path, rel, data, full = job
-    decoded = decode(data)
-    if decoded.text is None:
-        facts = ModuleFacts(path=path, relpath=rel, module="", base_dir="")
-        facts.error = (*decoded.position, decoded.error or "cannot decode")
-        return facts
-    analyzer = Analyzer(decoded.text, path, rel)
-    if full:
-        return analyzer.run()
-    return analyzer.parse_only()
+# -- the worker pool ------------------------------------------------------------------------------
 
-
-def analyse_all(jobs: list[tuple[str, str, bytes, bool]], workers: int) -> list[ModuleFacts]:
+def analyse_all(jobs: list[Job], workers: int) -> list[Scanned]:
+    """``scan`` over jobs, in ``workers`` processes when there are enough of them."""
     if workers <= 1 or len(jobs) < _PARALLEL_MIN:
-        return [_analyse(j) for j in jobs]
-    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    # big files first, so one slow file does not finish last on a single worker
-    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][2]))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        results = list(pool.map(_analyse, [jobs[i] for i in order], chunksize=max(1, len(jobs) // (workers * 8))))
-    out: list[ModuleFacts | None] = [None] * len(jobs)
-    for i, facts in zip(order, results):
-        out[i] = facts
-    return out  # type: ignore[return-value]
+        return [scan(j) for j in jobs]
+    import multiprocessing
 
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    executor = globals().get("ProcessPoolExecutor") or __getattr__("ProcessPoolExecutor")
+    with executor(max_workers=workers, mp_context=ctx) as pool:
+        return list(pool.map(scan, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 8)))))
+
+
+def __getattr__(name: str):
+    # concurrent.futures costs 10 ms to import; a warm run never starts a worker
+    if name == "ProcessPoolExecutor":
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor
+    raise AttributeError(name)
+
+
+# -- the run -------------------------------------------------------------------------------------------
 
 def run(
     targets: list[Path],
@@ -120,163 +158,348 @@ def run(
     ``stdin`` is a target whose bytes come from standard input; ``overrides`` replace the
     bytes of files on disk (the fix loop re-checks its results before writing them).
     """
-    _real.cache_clear()  # symlinks may have changed since the last run in this process
-    cat = catalog_mod.load()
-    target_set = {_real(p) for p in targets}
-    extra = [p for p in (context or []) if _real(p) not in target_set]
-    replaced = {_real(p): data for p, data in (overrides or {}).items()}
-    if stdin is not None:
-        replaced[_real(stdin[0])] = stdin[1]
-        target_set.add(_real(stdin[0]))
-        if _real(stdin[0]) not in {_real(p) for p in targets}:
-            targets = [stdin[0]] + list(targets)
-    sources = read_sources(targets, root, replaced) + read_sources(extra, root, replaced)
-    is_target = {s.relpath: _real(s.path) in target_set for s in sources}
     cache = Cache(root / ".pinless_cache") if getattr(settings, "cache", True) else None
-    configured = config_entries(root, settings)
-    versions = declared_versions(root)
-    key = run_key(sources, is_target, root, settings, configured, versions) \
-        if cache is not None and not overrides and prefilter_on else None
-    hit = cache.get_run(key) if key else None
-    if hit is not None:
-        cache.close()
-        findings, entry_points, entry_notes = hit
+    try:
+        return _Run(targets, root, settings, context, stdin, overrides, prefilter_on, cache).result()
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+class _Run:
+    def __init__(self, targets, root, settings, context, stdin, overrides, prefilter_on, cache):
+        self.root = Path(root)
+        self.settings = settings
+        self.cache = cache
+        self.prefilter_on = prefilter_on
+        self.overrides = bool(overrides)
+        self.cat = catalog_mod.load()
+        self.files = _files(targets, context or [], self.root, stdin, overrides)
+        self.hashes: dict[str, str] = {}
+        self.records: dict[str, Record] = {}
+        self.unreadable: dict[str, str] = {}
+        self.facts: dict[str, bytes] = {}  # relpath -> pickled facts scanned in this run
+        self.entries: dict[str, list] = {}  # relpath -> the module's entry points found in code
+        self.workers = getattr(settings, "jobs", None) or os.cpu_count() or 1
+        self.configured = config_entries(self.root, settings)
+        self.versions = declared_versions(self.root)
+        self.texts = Texts(self.files)
+
+    # -- 1. scan ------------------------------------------------------------------------------
+
+    def known(self) -> list[str]:
+        """Fill hashes and records from the cache; the relpaths that must be scanned. A file seen
+        before whose stat changed (or was too recent to trust) is hashed here: when only its
+        stat changed (a checkout, a touch), nothing is analysed again."""
+        signatures = self.cache.signatures() if self.cache else {}
+        todo, rehashed = [], []
+        for rel, f in self.files.items():
+            if f.data is not None:
+                self.hashes[rel] = content_hash(f.data)
+                continue
+            seen = signatures.get(rel)
+            if seen is None:
+                todo.append(rel)
+                continue
+            try:
+                st = os.stat(f.path)
+            except OSError:
+                todo.append(rel)
+                continue
+            sig = stat_signature(st)
+            if sig is not None and sig == seen[0]:
+                self.hashes[rel] = seen[1]
+                continue
+            try:
+                digest = content_hash(f.path.read_bytes())
+            except OSError:
+                todo.append(rel)
+                continue
+            self.hashes[rel] = digest
+            rehashed.append((rel, sig or "", digest))
+        if self.cache:
+            self.cache.put_signatures(rehashed)
+            keys = {f"{rel}:{h}": rel for rel, h in self.hashes.items()}
+            for key, record in self.cache.get_many("records", keys).items():
+                self.records[keys[key]] = record  # type: ignore[assignment]
+        return todo + [rel for rel in self.hashes if rel not in self.records]
+
+    def scan(self, rels: Iterable[str], full: bool = False) -> None:
+        jobs = [Job(str(self.files[rel].path), rel, self.files[rel].data, full) for rel in rels]
+        if not jobs:
+            return
+        if len(jobs) >= _PARALLEL_MIN and self.workers > 1:
+            jobs.sort(key=lambda j: -self._size(j))  # big files first: none finishes alone at the end
+        signatures, records, facts, entries = [], {}, {}, {}
+        for s in analyse_all(jobs, self.workers):
+            if s.hash is None:
+                self.unreadable[s.rel] = s.error or "cannot read"
+                continue
+            self.hashes[s.rel] = s.hash
+            key = f"{s.rel}:{s.hash}"
+            if s.record is not None:
+                self.records[s.rel] = records[key] = s.record
+            if self.files[s.rel].data is None:  # no signature yet ("") when the file is too recent
+                signatures.append((s.rel, s.sig or "", s.hash))
+            if s.facts is not None:
+                self.facts[s.rel] = facts[key] = s.facts
+                self.entries[s.rel] = entries[key] = s.entries or []
+        if self.cache:
+            self.cache.put_signatures(signatures)
+            self.cache.put_many("records", records)
+            self.cache.put_blobs("facts", facts)
+            self.cache.put_many("entries", entries)
+
+    def _size(self, job: Job) -> int:
+        if job.data is not None:
+            return len(job.data)
+        try:
+            return os.stat(job.path).st_size
+        except OSError:
+            return 0
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    def base_key(self) -> str:
+        """Everything besides the files' contents that checks read: root, settings, deployment
+        files, declared versions (the database itself is per pinless build and catalog)."""
+        h = hashlib.blake2b(digest_size=16)
+        h.update(str(self.root.resolve()).encode())
+        fields = vars(self.settings) if not hasattr(self.settings, "__dataclass_fields__") else {
+            name: getattr(self.settings, name) for name in self.settings.__dataclass_fields__}
+        h.update(repr(sorted((k, repr(v)) for k, v in fields.items() if k not in _SETTINGS_IGNORED)).encode())
+        h.update(repr((list(self.configured), list(self.configured.notes), sorted(self.versions.items()))).encode())
+        for name in ("zappa_settings.json", "zappa_settings.yml", "zappa_settings.yaml", "zappa_settings.toml"):
+            try:  # checks/django.py reads `django_settings` there
+                h.update(name.encode() + content_hash((self.root / name).read_bytes()).encode())
+            except OSError:
+                pass
+        return h.hexdigest()
+
+    def run_key(self, base: str) -> str:
+        h = hashlib.blake2b(base.encode(), digest_size=20)
+        for rel in sorted(self.files):
+            h.update(f"\0{rel}\0{self.files[rel].target}\0{self.hashes.get(rel, '')}".encode())
+        return h.hexdigest()
+
+    # -- the run ----------------------------------------------------------------------------------
+
+    def result(self) -> RunResult:
+        todo = self.known()
+        cacheable = self.cache is not None and not self.overrides and self.prefilter_on
+        base = self.base_key()
+        if cacheable and not todo:
+            hit = self.cache.get_run(self.run_key(base))
+            if hit is not None:
+                return self.from_run_cache(hit)
+        hits = len(self.files) - len(todo)
+        self.scan(todo)
+        if cacheable and todo and not self.unreadable:
+            hit = self.cache.get_run(self.run_key(base))  # touched, not changed
+            if hit is not None:
+                return self.from_run_cache(hit, hits)
+        result = self.check(base)
+        result.cache_hits = hits
+        if cacheable:
+            self.cache.put_run(self.run_key(base), (result.findings, result.suppressed,
+                                                    result.entry_points, result.entry_notes, result.analysed))
+        return result
+
+    def from_run_cache(self, hit, hits: int | None = None) -> RunResult:
+        findings, suppressed, entry_points, entry_notes, analysed = hit
+        self.read_texts(findings)
         return RunResult(
             findings=list(findings),
-            files_checked=sum(1 for s in sources if is_target[s.relpath]),
-            texts=_texts(sources, is_target),
-            cache_hits=sum(1 for s in sources if s.data is not None),
+            files_checked=sum(f.target for f in self.files.values()),
+            suppressed=suppressed,
+            texts=self.texts,
+            analysed=analysed,
+            cache_hits=len(self.files) if hits is None else hits,
             entry_points=list(entry_points),
             entry_notes=list(entry_notes),
         )
-    # the prefilter's patterns anchor at line starts: a UTF-8 BOM must not hide line 1 from them
-    readable = {s.relpath: s.data.removeprefix(b"\xef\xbb\xbf") for s in sources if s.data is not None}
-    # without the prefilter every file gets the full analysis (tests/test_prefilter.py compares)
-    seeds = {e.module_path for e in entrypoints.match(configured, list(readable)) if e.module_path}
-    chosen = prefilter.select(readable, seeds) if prefilter_on else set(readable)
-    keys = {}
-    for s in sources:
-        if s.data is not None and (s.relpath in chosen or is_target[s.relpath]):
-            full = s.relpath in chosen
-            keys[s.relpath] = f"{'F' if full else 'P'}:{s.relpath}:{content_hash(s.data)}"
-    cached = cache.get_many(list(keys.values())) if cache else {}
-    jobs = [
-        (str(s.path), s.relpath, s.data, s.relpath in chosen)
-        for s in sources
-        if s.relpath in keys and keys[s.relpath] not in cached
-    ]
-    fresh = analyse_all(jobs, getattr(settings, "jobs", None) or os.cpu_count() or 1)
-    if cache:
-        cache.put_many({keys[f.relpath]: f for f in fresh})
-    by_rel: dict[str, ModuleFacts] = {f.relpath: f for f in fresh}
-    for s in sources:
-        if s.relpath in keys and keys[s.relpath] in cached:
-            facts = cached[keys[s.relpath]]
-            facts.path = str(s.path)  # the cached facts may come from a checkout elsewhere
-            by_rel[s.relpath] = facts
 
-    findings: list[Finding] = []
-    texts = _texts(sources, is_target)
-    project = Project(
-        [f for rel, f in by_rel.items() if rel in chosen and f.error is None],
-        versions=versions,
-        texts={str(p): t for p, t in texts.items()},
-        root=root,
-        settings=settings,
-    )
-    project.entry_points, project.entry_notes = find_entry_points(
-        configured, [s.relpath for s in sources], project.modules)
-    for s in sources:
-        if not is_target[s.relpath]:
-            continue
-        if s.data is None:
-            findings.append(_parse_error(cat, str(s.path), (1, 1, s.error or "cannot read")))
-            continue
-        facts = by_rel.get(s.relpath)
-        if facts is None:
-            continue
-        if facts.error is not None:
-            findings.append(_parse_error(cat, str(s.path), facts.error))
-            continue
-        if s.relpath in chosen:
-            findings.extend(run_checks(project, facts, cat, settings))
-    result = RunResult(
-        findings=findings,
-        files_checked=sum(1 for s in sources if is_target[s.relpath]),
-        project=project,
-        texts=texts,
-        analysed=sum(1 for rel in chosen if rel in keys),
-        cache_hits=len(cached),
-        entry_points=project.entry_points,
-        entry_notes=project.entry_notes,
-    )
-    if cache:
-        if key:
-            cache.put_run(key, (findings, project.entry_points, project.entry_notes))
-        cache.close()
-    return result
+    def read_texts(self, findings: list[Finding]) -> None:
+        """Read the text of every file with a finding now: a fix applies to what was checked."""
+        for path in {f.path for f in findings}:
+            self.texts.get(path)
+
+    def select(self) -> set[str]:
+        seeds = {e.module_path for e in entrypoints.match(self.configured, list(self.records)) if e.module_path}
+        if not self.prefilter_on:
+            return set(self.records)
+        from pinless import prefilter
+
+        h = hashlib.blake2b(repr(sorted(seeds)).encode(), digest_size=20)
+        for rel in sorted(self.records):
+            h.update(rel.encode() + b"\0" + self.records[rel].digest())
+        key = h.hexdigest()
+        hit = self.cache.get_many("selections", [key]).get(key) if self.cache else None
+        if hit is None:
+            hit = prefilter.select_shapes(self.records, seeds)
+            if self.cache:
+                self.cache.put_many("selections", {key: hit})
+        return set(hit)  # type: ignore[arg-type]
+
+    def check(self, base: str) -> RunResult:
+        from pinless.checks import project_checks, run_checks
+        from pinless.model.project import Project
+
+        chosen = self.select()
+        index = {rel: self.hashes[rel] for rel in sorted(chosen)
+                 if rel in self.records and self.records[rel].error is None}
+        # selected modules the scan only parsed (they import database code), or whose facts
+        # the cache lost: analyse them now
+        missing = [rel for rel in index if rel not in self.facts]
+        if self.cache and missing:
+            stored = self.cache.get_many("entries", [f"{rel}:{index[rel]}" for rel in missing])
+            for rel in missing:
+                if f"{rel}:{index[rel]}" in stored:
+                    self.entries[rel] = stored[f"{rel}:{index[rel]}"]  # type: ignore[assignment]
+            missing = [rel for rel in missing if rel not in self.entries]
+        self.scan(missing, full=True)
+        index = {rel: h for rel, h in index.items() if rel in self.entries}
+
+        project = Project(index, self.load, versions=self.versions, texts=self.texts, root=self.root,
+                          settings=self.settings)
+        project.entry_points, project.entry_notes = find_entry_points(
+            self.configured, list(self.records), self.entries, project.module)
+        from pinless.checks.lifecycle import lambda_entries
+
+        base = hashlib.blake2b(f"{base}:{bool(lambda_entries(project))}".encode(), digest_size=16).hexdigest()
+        every = hashlib.blake2b(repr((base, sorted(index.items()))).encode(), digest_size=16).hexdigest()
+
+        findings: dict[str, list[Finding]] = {}
+        targets = [rel for rel, f in self.files.items() if f.target]
+        checked = [rel for rel in targets if rel in index]
+        keys = {rel: f"{base}:{rel}:{index[rel]}" for rel in checked}
+        units = self.cache.get_many("units", keys.values()) if self.cache else {}
+        fresh = {}
+        for rel in checked:
+            unit = units.get(keys[rel])
+            if unit is not None and _valid(unit, project, every):  # type: ignore[arg-type]
+                findings[rel] = [replace(f, path=str(self.files[rel].path)) for f in unit[2]]  # type: ignore[index]
+                continue
+            module = project.module(rel)
+            if module is None:  # unreadable since it was scanned
+                continue
+            with project.track() as deps:
+                found = list(run_checks(project, module, self.cat, self.settings))
+            findings[rel] = found
+            everything = Project.ALL in deps
+            fresh[keys[rel]] = ({d: project.found(d) for d in deps if d != Project.ALL},
+                                every if everything else None, found)
+        if self.cache:
+            self.cache.put_many("units", fresh)
+        by_path = {str(self.files[rel].path): rel for rel in targets}
+        for f in self._project_findings(project, project_checks, every):
+            rel = by_path.get(f.path)
+            if rel is not None:
+                findings.setdefault(rel, []).append(f)
+        for rel in targets:
+            error = self.unreadable.get(rel) and (1, 1, self.unreadable[rel])
+            error = error or (self.records[rel].error if rel in self.records else None)
+            if error:
+                findings.setdefault(rel, []).append(_parse_error(self.cat, str(self.files[rel].path), error))
+        kept, suppressed = self.suppress(targets, findings)
+        self.read_texts(kept)
+        return RunResult(
+            findings=kept,
+            files_checked=len(targets),
+            suppressed=suppressed,
+            project=project,
+            texts=self.texts,
+            analysed=len(index),
+            entry_points=project.entry_points,
+            entry_notes=project.entry_notes,
+        )
+
+    def _project_findings(self, project, project_checks, every: str) -> list[Finding]:
+        key = f"lifecycle:{every}"
+        hit = self.cache.get_many("units", [key]).get(key) if self.cache else None
+        if hit is not None:
+            return hit  # type: ignore[return-value]
+        found = list(project_checks(project, self.cat))
+        if self.cache:
+            self.cache.put_many("units", {key: found})
+        return found
+
+    def load(self, rel: str):
+        key = f"{rel}:{self.hashes[rel]}"
+        blob = self.facts.pop(rel, None)
+        if blob is None and self.cache:
+            blob = self.cache.get_blobs("facts", [key]).get(key)
+        facts = loads(blob) if blob is not None else None
+        if facts is None:  # lost or unreadable in the cache: analyse the file again
+            again = scan(Job(str(self.files[rel].path), rel, self.files[rel].data, full=True))
+            facts = loads(again.facts) if again.facts is not None else None
+            if self.cache and again.facts is not None and again.hash == self.hashes[rel]:
+                self.cache.put_blobs("facts", {key: again.facts})
+        if facts is not None:
+            facts.path = str(self.files[rel].path)  # the cached facts may come from a checkout elsewhere
+        return facts
+
+    def suppress(self, targets: list[str], findings: dict[str, list[Finding]]) -> tuple[list[Finding], int]:
+        from pinless import suppress
+
+        known = {code: rule.redirect or code for code, rule in self.cat.rules.items()}
+        wanted = [rel for rel in targets if rel in self.records and self.records[rel].directives]
+        keys = {rel: f"{rel}:{self.hashes[rel]}" for rel in wanted}
+        parsed = self.cache.get_many("suppressions", keys.values()) if self.cache else {}
+        fresh = {}
+        out: list[Finding] = []
+        count = 0
+        for rel in targets:
+            own = findings.get(rel, [])
+            if rel not in keys:
+                out.extend(own)
+                continue
+            sup = parsed.get(keys[rel])
+            if sup is None:
+                text = self.texts.get(self.files[rel].path)
+                sup = fresh[keys[rel]] = suppress.parse(text) if text is not None else suppress.NO_SUPPRESSIONS
+            kept, unused, silenced = suppress.apply(own, sup, str(self.files[rel].path), known)  # type: ignore[arg-type]
+            count += silenced
+            out.extend(kept + unused)
+        if self.cache:
+            self.cache.put_many("suppressions", fresh)
+        return out, count
 
 
-def _texts(sources: list[Source], is_target: dict[str, bool]) -> dict[Path, str]:
-    texts: dict[Path, str] = {}
-    for s in sources:
-        if is_target[s.relpath] and s.data is not None:
-            text = decode(s.data).text
-            if text is not None:
-                texts[s.path] = text
-    return texts
-
-
-def run_key(sources: list[Source], is_target: dict[str, bool], root: Path, settings: Any,
-            configured, versions: dict[str, str]) -> str:
-    """Everything a run's raw findings depend on: every file's content, which files are asked
-    about, the settings that reach the checks, the deployment files' entry points and the
-    declared library versions (the cache database itself is per pinless build and catalog)."""
-    h = hashlib.blake2b(digest_size=20)
-    h.update(str(_real(root)).encode())
-    for s in sorted(sources, key=lambda s: s.relpath):
-        h.update(f"\0{s.relpath}\0{is_target[s.relpath]}\0{s.error or ''}\0".encode())
-        if s.data is not None:
-            h.update(content_hash(s.data).encode())
-    fields = vars(settings) if not hasattr(settings, "__dataclass_fields__") else {
-        name: getattr(settings, name) for name in settings.__dataclass_fields__}
-    ignored = {"jobs", "cache", "output_format", "unsafe_fixes"}
-    h.update(repr(sorted((k, repr(v)) for k, v in fields.items() if k not in ignored)).encode())
-    h.update(repr((list(configured), list(configured.notes), sorted(versions.items()))).encode())
-    return h.hexdigest()
+def _valid(unit: tuple, project, every: str) -> bool:
+    deps, needs_all, _ = unit
+    if needs_all is not None and needs_all != every:
+        return False
+    return all(project.found(dep) == found for dep, found in deps.items())
 
 
 def config_entries(root: Path, settings: Any):
     """The handlers named by deployment files and the ``handlers`` setting (once per run)."""
-    try:
-        from pinless import discover
+    from pinless import discover
 
-        excluded = discover.excluder(settings)
+    excluded = discover.excluder(settings)
 
-        def skip(rel: str) -> bool:
-            return excluded(root / rel)
-    except ImportError:  # pragma: no cover - discovery not available
-        skip = None
+    def skip(rel: str) -> bool:
+        return excluded(root / rel)
+
     handlers = tuple(getattr(settings, "handlers", ()) or ())
     return entrypoints.config_entry_points(root, handlers, skip=skip)
 
 
-def find_entry_points(configured, relpaths: list[str], modules: list[ModuleFacts]) -> tuple[list, list[str]]:
-    """Entry points found in code (per module, in the analysis) joined with the configured ones."""
-    by_path = {m.relpath: m for m in modules}
+def find_entry_points(configured, relpaths: list[str], code: dict[str, list], module) -> tuple[list, list[str]]:
+    """Entry points found in code (``code``: relpath -> the module's) joined with the configured
+    ones; ``module(relpath)`` gives the facts that place a configured entry."""
     matched = []
     for entry in entrypoints.match(configured, relpaths):
-        module = by_path.get(entry.module_path)
-        matched.append(_locate(entry, module) if module is not None and not entry.note else entry)
-    code = [e for m in modules for e in m.entry_points]
-    merged = entrypoints.merge(code, matched)
+        facts = module(entry.module_path) if entry.module_path in code and not entry.note else None
+        matched.append(_locate(entry, facts) if facts is not None else entry)
+    found = [e for rel in sorted(code) for e in code[rel]]
+    merged = entrypoints.merge(found, matched)
     return merged, list(configured.notes)  # unresolved entries carry their own `note`
 
 
-def _locate(entry, module: ModuleFacts):
+def _locate(entry, module):
     """Line, kind and async-ness of a configured entry from its module's facts."""
-    from dataclasses import replace
-
     fn = module.functions.get(entry.function)
     if fn is not None:
         return replace(entry, kind="function", line=fn.span.line, is_async=fn.is_async)
@@ -300,3 +523,6 @@ def _parse_error(cat: catalog_mod.Catalog, path: str, error: tuple[int, int, str
         end_line=max(line, 1),
         end_column=max(col, 1) + 1,
     )
+
+
+__all__ = ["RunResult", "Texts", "analyse_all", "run", "relpath_of", "dumps"]

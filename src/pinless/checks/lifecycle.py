@@ -164,7 +164,7 @@ class Model:
         self._exit_callees: dict[FnKey, list[FnKey]] = {}  # functions called in a top-level `finally`
         self.reached: set[FnKey] = set()  # every function some entry point reaches
         self._listener_index: dict[str, list[FnKey]] | None = None
-        self.entries = [e for e in getattr(project, "entry_points", []) or [] if e.module_path and not e.note]
+        self.entries = lambda_entries(project)
         self.is_lambda = bool(self.entries)
 
     # -- indexes ----------------------------------------------------------------------------
@@ -184,7 +184,7 @@ class Model:
 
     def module_of(self, obj: Obj) -> tuple[ModuleFacts | None, str]:
         modname, _, name = obj.origin.rpartition(".")
-        return self.project.by_name.get(modname), name
+        return self.project.module_named(modname), name
 
     def kind(self, obj: Obj) -> KindView | None:
         return kind_view(self.lib, obj.kind)
@@ -497,12 +497,19 @@ class Model:
 
 
 def model_for(project: Project, cat: catalog_mod.Catalog) -> Model:
+    project.note(Project.ALL)  # the model follows reach over the whole project
     model = getattr(project, "_lifecycle_model", None)
     if model is None:
         model = Model(project, cat)
         project._lifecycle_model = model  # type: ignore[attr-defined]
         Analysis(model).run()
     return model
+
+
+def lambda_entries(project: Project) -> list:
+    """The project's resolved Lambda entry points (the runner puts their presence in its cache
+    keys, so asking whether there are any is no lookup)."""
+    return [e for e in getattr(project, "entry_points", []) or [] if e.module_path and not e.note]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1700,13 +1707,16 @@ def _pin_text(pins: list[tuple[ModuleFacts, Finding]], here: ModuleFacts, projec
 # Entry points of the check runner
 
 
-def check_module(project: Project, module: ModuleFacts, cat: catalog_mod.Catalog) -> Iterator[Finding]:
-    model = model_for(project, cat)
-    yield from model.findings.get(module.path, ())
+def project_findings(project: Project, cat: catalog_mod.Catalog) -> Iterator[Finding]:
+    """Every lifecycle finding of the project: entry points, what they reach, what they leave open."""
+    if not lambda_entries(project):
+        return
+    for findings in model_for(project, cat).findings.values():
+        yield from findings
 
 
 def is_lambda_project(project: Project, cat: catalog_mod.Catalog) -> bool:
-    return model_for(project, cat).is_lambda
+    return bool(lambda_entries(project))
 
 
 def keep_pool_size_finding(
@@ -1715,9 +1725,8 @@ def keep_pool_size_finding(
     """PIN407 from library data holds only in a Lambda project: for pools built at import time,
     and for pools built in code an entry point reaches (per invocation, or lazily bound to a
     module-level name). A batch script's pool in the same repository is not reported."""
-    model = model_for(project, cat)
-    if not model.is_lambda:
+    if not is_lambda_project(project, cat):
         return False
     if finding.scope == "":
         return True
-    return FnKey(module.relpath, finding.scope) in model.reached
+    return FnKey(module.relpath, finding.scope) in model_for(project, cat).reached

@@ -24,6 +24,7 @@ from pinless.model.facts import (
     REBIND_FINALLY, REBIND_NESTED, REBIND_NONE, CallSite, FunctionFacts, ModuleFacts, Span,
 )
 from pinless.model.library import LibraryIndex, index
+from pinless.model.project import module_name
 from pinless.model.values import (
     UNKNOWN, Bound, Const, DictV, Func, Obj, ProjMod, Qual, Ref, Str, Unknown, Value,
 )
@@ -48,14 +49,6 @@ class Scope:
     globals: set[str] = field(default_factory=set)
     cls: str | None = None  # enclosing class name, for `self.x`
     returns: list[Value] = field(default_factory=list)
-
-
-def module_name(relpath: str) -> str:
-    p = PurePosixPath(relpath)
-    parts = list(p.with_suffix("").parts)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
 
 
 class Analyzer:

@@ -3,13 +3,25 @@ analysis left for names imported from other project modules."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import PurePosixPath
+from typing import Callable, Iterator, Mapping
 
 from pinless.model.facts import ModuleFacts
-from pinless.model.library import LibraryIndex, index
+from pinless.model.library import LibraryIndex
+from pinless.model.library import index as index_of_libraries
 from pinless.model.values import UNKNOWN, Bound, DictV, Func, Obj, ProjMod, Qual, Ref, Unknown, Value
 
 _MAX_DEPTH = 12
+
+
+def module_name(relpath: str) -> str:
+    """The dotted name of a module (``pkg/__init__.py`` -> ``pkg``)."""
+    p = PurePosixPath(relpath)
+    parts = list(p.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
 
 
 def module_key(relpath: str) -> str:
@@ -18,23 +30,92 @@ def module_key(relpath: str) -> str:
 
 
 class Project:
-    def __init__(self, modules: list[ModuleFacts], lib: LibraryIndex | None = None,
-                 versions: dict[str, str | None] | None = None, texts: dict[str, str] | None = None,
-                 root=None, settings=None):
-        self.lib = lib or index()
-        self.texts = texts or {}  # absolute path -> source text, for the checked files (fixes need it)
+    """The project's analysed modules, loaded on first use, and what resolving names across
+    them depended on.
+
+    ``index`` maps the relpath of every analysed module to its content hash; ``load(relpath)``
+    returns that module's facts. While a module is checked (``track``), every lookup of another
+    module is noted with the module it found, so the runner can keep that module's findings
+    until one of those lookups would find something else. Reading every module (``modules``,
+    ``called``, ``django_databases``) is noted as depending on all of them.
+    """
+
+    ALL = ("all", "")
+
+    def __init__(self, index: dict[str, str], load: Callable[[str], ModuleFacts | None],
+                 lib: LibraryIndex | None = None, versions: dict[str, str | None] | None = None,
+                 texts: Mapping[str, str] | None = None, root=None, settings=None):
+        self.lib = lib or index_of_libraries()
+        self.texts = texts or {}  # absolute path -> source text (fixes and locators need it)
         self.root = root
         self.settings = settings
-        self.modules = modules
-        self.by_key = {module_key(m.relpath): m for m in modules}
-        self.by_name = {m.module: m for m in modules}
+        self.index = index
+        self._load = load
+        self._loaded: dict[str, ModuleFacts | None] = {}
+        self._by_key = {module_key(rel): rel for rel in index}
+        self._by_name = {module_name(rel): rel for rel in index}
         self.versions = versions or {}
-        self._memo: dict[Value, Value] = {}
+        self.entry_points: list = []
+        self.entry_notes: list[str] = []
+        self._memo: dict[Value, tuple[Value, frozenset]] = {}
         self._databases: list[DictV] | None = None
         self._called: frozenset[str] | None = None
         self._active: set[Value] = set()
+        self._deps: list[set[tuple[str, str]]] = []
+
+    @classmethod
+    def of(cls, modules: list[ModuleFacts], **kwargs) -> "Project":
+        """A project over facts already in memory."""
+        by_rel = {m.relpath: m for m in modules}
+        return cls({rel: "" for rel in by_rel}, by_rel.get, **kwargs)
+
+    # -- dependencies -------------------------------------------------------------------------
+
+    @contextmanager
+    def track(self) -> Iterator[set[tuple[str, str]]]:
+        """Collect the lookups made inside the block: ``("key"|"name"|"all", key)``."""
+        deps: set[tuple[str, str]] = set()
+        self._deps.append(deps)
+        try:
+            yield deps
+        finally:
+            self._deps.pop()
+            if self._deps:
+                self._deps[-1] |= deps
+
+    def note(self, dep: tuple[str, str]) -> None:
+        if self._deps:
+            self._deps[-1].add(dep)
+
+    def found(self, dep: tuple[str, str]) -> str:
+        """What a lookup finds now: ``relpath:hash`` of the module, "" for none."""
+        kind, key = dep
+        rel = (self._by_key if kind == "key" else self._by_name).get(key) if kind != "all" else None
+        return f"{rel}:{self.index[rel]}" if rel is not None else ""
 
     # -- modules ----------------------------------------------------------------------------
+
+    def module(self, rel: str) -> ModuleFacts | None:
+        if rel not in self._loaded:
+            self._loaded[rel] = self._load(rel)
+        return self._loaded[rel]
+
+    def module_at(self, key: str) -> ModuleFacts | None:
+        """The module whose ``module_key`` is ``key``."""
+        self.note(("key", key))
+        rel = self._by_key.get(key)
+        return self.module(rel) if rel is not None else None
+
+    def module_named(self, name: str) -> ModuleFacts | None:
+        """The module whose dotted name is ``name``."""
+        self.note(("name", name))
+        rel = self._by_name.get(name)
+        return self.module(rel) if rel is not None else None
+
+    @property
+    def modules(self) -> list[ModuleFacts]:
+        self.note(self.ALL)
+        return [m for m in map(self.module, self.index) if m is not None]
 
     def find_module(self, base: str, name: str) -> ModuleFacts | None:
         level = len(name) - len(name.lstrip("."))
@@ -46,17 +127,18 @@ class Project:
                 return None
             parts = parts[: len(parts) - (level - 1)]
             key = "/".join(parts + ([rel] if rel else []))
-            return self.by_key.get(key or ".")
+            return self.module_at(key or ".")
         # absolute: the importer's directory and its parents act as sys.path entries
         parts = [p for p in base.split("/") if p]
         for i in range(len(parts), -1, -1):
             prefix = "/".join(parts[:i])
-            key = f"{prefix}/{rel}" if prefix else rel
-            if key in self.by_key:
-                return self.by_key[key]
+            found = self.module_at(f"{prefix}/{rel}" if prefix else rel)
+            if found is not None:
+                return found
         for root in ("src", "lib", "app"):
-            if f"{root}/{rel}" in self.by_key:
-                return self.by_key[f"{root}/{rel}"]
+            found = self.module_at(f"{root}/{rel}")
+            if found is not None:
+                return found
         return None
 
     # -- values -----------------------------------------------------------------------------
@@ -67,16 +149,20 @@ class Project:
         if isinstance(value, Bound):
             recv = self.resolve(value.receiver, depth + 1)
             return value if recv is value.receiver else self.lib.attr(recv, value.method) if not isinstance(recv, Unknown) else Bound(recv, value.method)
-        if value in self._memo:
-            return self._memo[value]
+        memo = self._memo.get(value)
+        if memo is not None:
+            if self._deps:
+                self._deps[-1] |= memo[1]  # a memoised answer carries the lookups behind it
+            return memo[0]
         if value in self._active or depth > _MAX_DEPTH:
             return UNKNOWN
         self._active.add(value)
         try:
-            result = self._resolve_ref(value, depth)
+            with self.track() as deps:
+                result = self._resolve_ref(value, depth)
         finally:
             self._active.discard(value)
-        self._memo[value] = result
+        self._memo[value] = (result, frozenset(deps))
         return result
 
     def _resolve_ref(self, ref: Ref, depth: int) -> Value:
@@ -120,7 +206,7 @@ class Project:
     def _apply(self, current: Value, op: str, arg: str, depth: int) -> Value:
         if op == "attr":
             if isinstance(current, ProjMod):
-                module = self.by_key.get(current.key)
+                module = self.module_at(current.key)
                 if module is None:
                     return Unknown(arg)
                 return self._export(module, arg, module.base_dir, module.module, depth)
@@ -137,6 +223,7 @@ class Project:
 
     def called(self) -> frozenset[str]:
         """Every library callable the project calls (``requires-call`` gates in library data)."""
+        self.note(self.ALL)
         if self._called is None:
             self._called = frozenset(
                 c.name for m in self.modules for site in m.calls
@@ -147,6 +234,7 @@ class Project:
     def django_databases(self) -> list[DictV]:
         """The entries of every literal Django ``DATABASES`` setting in the project (module-level
         ``DATABASES = {...}``); an empty list when the project shows none."""
+        self.note(self.ALL)
         if self._databases is None:
             self._databases = []
             for module in self.modules:
@@ -156,15 +244,15 @@ class Project:
         return self._databases
 
     def function_returns(self, func: Func, depth: int = 0) -> Value:
-        module_name, _, qual = func.ref.partition(":")
-        module = self.by_name.get(module_name)
+        name, _, qual = func.ref.partition(":")
+        module = self.module_named(name)
         if module is None or qual not in module.functions:
             return UNKNOWN
         return self.resolve(module.functions[qual].returns, depth + 1)
 
     def function(self, func: Func):
-        module_name, _, qual = func.ref.partition(":")
-        module = self.by_name.get(module_name)
+        name, _, qual = func.ref.partition(":")
+        module = self.module_named(name)
         if module is None:
             return None, None
         return module, module.functions.get(qual)
@@ -185,4 +273,4 @@ class Project:
         return callee
 
 
-__all__ = ["Project", "module_key"]
+__all__ = ["Project", "module_key", "module_name"]

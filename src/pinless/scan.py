@@ -1,0 +1,93 @@
+"""The per-file pass, run in worker processes: read, hash, prefilter, then parse or analyse.
+
+Workers read the files themselves, so the main process never holds the bytes of the project
+(a 10k-file tree is 120 MB of source) and nothing large crosses the process pipes: a job is a
+path, a result is a small ``Record`` plus, for database code, the pickled facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+
+from pinless import prefilter
+from pinless.cache import content_hash, dumps, stat_signature
+from pinless.source import decode
+
+
+_DIRECTIVE = re.compile(rb"noqa|pinless", re.IGNORECASE)  # what suppress.parse looks for
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the first pass learns about one file's content (cached by relpath and hash)."""
+
+    database: bool  # prefilter.is_database
+    entry: bool  # prefilter.is_entry
+    imports: tuple[str, ...]  # dotted names it imports (prefilter.imported_modules)
+    directives: bool  # may hold a suppression comment: its text is read to apply them
+    error: tuple[int, int, str] | None  # PIN001: (line, column, message)
+
+    @property
+    def candidate(self) -> bool:
+        return self.database or self.entry
+
+    def digest(self) -> bytes:
+        """What the prefilter's selection reads from this record."""
+        return hashlib.blake2b(repr((self.database, self.entry, self.imports)).encode(), digest_size=8).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    path: str  # absolute
+    rel: str
+    data: bytes | None = None  # given bytes (stdin, a fix being checked); None: read the file
+    full: bool = False  # analyse in full whatever the prefilter says
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    rel: str
+    hash: str | None  # None: unreadable (``error`` says why)
+    sig: str | None  # stat signature, when the bytes came from the file and it is not racy
+    record: Record | None
+    facts: bytes | None  # pickled ModuleFacts, for database code and ``full`` jobs
+    error: str | None = None
+    entries: list | None = None  # the entry points the analysis found (with ``facts``)
+
+
+def scan(job: Job) -> Scanned:
+    sig = None
+    data = job.data
+    if data is None:
+        try:
+            with open(job.path, "rb") as fh:
+                sig = stat_signature(os.fstat(fh.fileno()))
+                data = fh.read()
+        except OSError as exc:
+            return Scanned(job.rel, None, None, None, None, f"cannot read: {exc.strerror or exc}")
+    digest = content_hash(data)
+    # the prefilter's patterns anchor at line starts: a UTF-8 BOM must not hide line 1 from them
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    database, entry = prefilter.is_database(body), prefilter.is_entry(body)
+    folder = prefilter.package_of(job.rel)
+    imports = tuple(sorted(prefilter.imported_modules(body, folder))) if b"import" in body else ()
+    directives = _DIRECTIVE.search(body) is not None
+    decoded = decode(data)
+    facts = entries = None
+    if decoded.text is None:
+        error = (*decoded.position, decoded.error or "cannot decode")
+    else:
+        from pinless.model.analyze import Analyzer
+
+        analyzer = Analyzer(decoded.text, job.path, job.rel)
+        if job.full or database or entry:
+            module = analyzer.run()
+            facts, entries = dumps(module), module.entry_points
+        else:
+            module = analyzer.parse_only()
+        error = module.error
+    record = Record(database, entry, imports, directives, error)
+    return Scanned(job.rel, digest, sig, record, facts, None, entries)
