@@ -17,11 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 HOMEPAGE = "https://github.com/pinless-dev/pinless"
 TARGETS = ("rds-proxy", "pgbouncer-transaction")
 VERDICTS = ("pins", "breaks", "unsafe", "fine")
@@ -198,6 +193,10 @@ def rules_dir() -> Path:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):  # imported here, not by every `import pinless.catalog`
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

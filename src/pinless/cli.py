@@ -6,10 +6,8 @@ Every exit-2 cause is one line on stderr, ``pinless: error: ...``; tracebacks on
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +17,6 @@ from pinless import __version__, catalog
 from pinless import report as report_mod
 from pinless.config import ConfigError, load_settings
 from pinless.discover import UsageError
-from pinless.fixes.apply import lines
-from pinless.source import decode, encode
 
 EXAMPLES = """
 \b
@@ -146,6 +142,8 @@ def _guard(verbose: bool, body) -> None:
         sys.exit(2)
     except Exception as exc:  # an internal error: one line unless --verbose
         if verbose:
+            import traceback  # only on this path: not loaded at start-up
+
             traceback.print_exc()
         detail = str(exc).splitlines()[0] if str(exc) else ""
         click.echo(f"pinless: error: internal error: {type(exc).__name__}: {detail}"
@@ -304,6 +302,7 @@ def _check(opts: dict[str, Any]) -> int:
 
 def _fix(opts: dict[str, Any]) -> int:
     from pinless import engine
+    from pinless.source import decode, encode
 
     settings, result = _lint(opts)
     if result.stdin_path is not None and not opts["diff"]:
@@ -339,6 +338,10 @@ def _fix(opts: dict[str, Any]) -> int:
 
 
 def _diff(originals: dict[Path, str], texts: dict[Path, str]) -> str:
+    import difflib  # only `fix --diff` needs it: not loaded at start-up
+
+    from pinless.fixes.apply import lines
+
     out = []
     cwd = Path.cwd()
     for path in sorted(texts):

@@ -10,8 +10,6 @@ naming the file, the key and the value.
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 import re
 import sys
@@ -20,11 +18,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from pinless import catalog
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 # In one directory the first name wins; a pyproject.toml counts only with a [tool.pinless] table.
 CONFIG_NAMES = (".pinless.toml", "pinless.toml", "pyproject.toml")
@@ -59,6 +52,8 @@ class BadValue(Exception):
 
 def _closest(word: str, choices: Iterable[str]) -> str | None:
     """The valid spelling the user most likely meant: the one choice it begins, or a close one."""
+    import difflib  # error messages only: not loaded at start-up
+
     choices = list(choices)
     starts = [c for c in choices if word and c.startswith(word)]
     if len(starts) == 1:
@@ -286,6 +281,10 @@ def _read_text(path: Path) -> str:
 
 def _table(path: Path) -> dict[str, Any] | None:
     """The pinless table of a config file (None for a pyproject.toml without one)."""
+    if sys.version_info >= (3, 11):  # imported here: a run without a config file never parses TOML
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as exc:
@@ -304,6 +303,8 @@ def _table(path: Path) -> dict[str, Any] | None:
 
 def show(value: Any, limit: int = 80) -> str:
     """A value as TOML would write it, cut to ``limit`` characters for a one-line message."""
+    import json  # messages and the reference only: not loaded at start-up
+
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str):
@@ -318,6 +319,8 @@ def show(value: Any, limit: int = 80) -> str:
 
 
 def _key(name: str) -> str:
+    import json  # messages and the reference only
+
     return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name, ensure_ascii=False)
 
 

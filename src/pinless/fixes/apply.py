@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import io
 import os
-import tempfile
 from pathlib import Path
 
 from pinless.finding import Edit, Finding, Fix
@@ -88,6 +87,8 @@ def parses(text: str) -> bool:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Temp file in the same directory, same mode, then rename: never a half-written file."""
+    import tempfile  # only when a fix is written: not loaded by every check
+
     path = Path(os.path.realpath(path))  # a symbolic link stays a link: write its target
     mode = path.stat().st_mode & 0o7777
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pinless", dir=path.parent)

@@ -9,24 +9,35 @@ color; machine formats never do and use repository-relative forward-slash paths.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from importlib import import_module
+from typing import Any
 
 from pinless.finding import Finding
-from pinless.report import concise, full, github, gitlab, json_output, junit, sarif
 from pinless.report.common import ReportContext
-from pinless.report.fingerprint import VERSION_KEY, fingerprints
 from pinless.report.summary import fix_hint, statistics, summary
 
 Renderer = Callable[[Sequence[Finding], ReportContext], str]
 
+
+def _lazy(module: str, function: str = "render") -> Renderer:
+    """A format's renderer that imports its module on first use: a run loads only the format it
+    writes (sarif, gitlab and junit cost start-up time that a `full` run never needs)."""
+
+    def renderer(findings: Sequence[Finding], ctx: ReportContext) -> str:
+        return getattr(import_module(f"pinless.report.{module}"), function)(findings, ctx)
+
+    return renderer
+
+
 FORMATS: dict[str, Renderer] = {
-    "full": full.render,
-    "concise": concise.render,
-    "json": json_output.render,
-    "json-lines": json_output.render_lines,
-    "github": github.render,
-    "gitlab": gitlab.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
+    "full": _lazy("full"),
+    "concise": _lazy("concise"),
+    "json": _lazy("json_output"),
+    "json-lines": _lazy("json_output", "render_lines"),
+    "github": _lazy("github"),
+    "gitlab": _lazy("gitlab"),
+    "sarif": _lazy("sarif"),
+    "junit": _lazy("junit"),
 }
 DEFAULT_FORMAT = "full"
 HUMAN_FORMATS = frozenset({"full", "concise"})  # the rest write only the report to stdout
@@ -38,6 +49,12 @@ def render(fmt: str, findings: Iterable[Finding], ctx: ReportContext) -> str:
     except KeyError:
         raise ValueError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})") from None
     return renderer(sorted(findings, key=Finding.sort_key), ctx)
+
+
+def __getattr__(name: str) -> Any:  # the fingerprint helpers, loaded when first asked for
+    if name in ("VERSION_KEY", "fingerprints"):
+        return getattr(import_module("pinless.report.fingerprint"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
