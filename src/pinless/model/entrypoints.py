@@ -15,7 +15,7 @@ Nothing here raises on bad input: what cannot be read becomes a one-line note.
 from __future__ import annotations
 
 import ast
-import json
+import functools
 import os
 import posixpath
 import re
@@ -25,12 +25,8 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-import yaml
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+# yaml, json and tomllib are imported where a deployment file is read: most projects have none,
+# and PyYAML alone costs more start-up time than the rest of this module.
 
 Qualify = Callable[[ast.expr], "str | None"]
 
@@ -610,7 +606,8 @@ def config_entry_points(
 
 
 def _one_line(exc: BaseException) -> str:
-    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+    yaml = sys.modules.get("yaml")  # not loaded: the error cannot be one of its
+    if yaml is not None and isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         return f"{exc.problem} (line {exc.problem_mark.line + 1})"
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
@@ -681,11 +678,22 @@ class _Map(dict):
         self.key_lines: dict[Any, int] = {}
 
 
-class _TemplateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """Safe loading plus CloudFormation's short tags (`!Ref x` -> {"Ref": "x"})."""
+@functools.lru_cache(maxsize=None)
+def _template_loader() -> type:
+    """The YAML loader, built on the first YAML file read."""
+    import yaml
+
+    class _TemplateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        """Safe loading plus CloudFormation's short tags (`!Ref x` -> {"Ref": "x"})."""
+
+    _TemplateLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+    _TemplateLoader.add_multi_constructor("!", _construct_intrinsic)
+    return _TemplateLoader
 
 
 def _construct_map(loader, node):
+    import yaml
+
     data = _Map(node.start_mark.line + 1)
     yield data
     data.update(loader.construct_mapping(node))  # flattens `<<` merge keys first
@@ -695,16 +703,14 @@ def _construct_map(loader, node):
 
 
 def _construct_intrinsic(loader, suffix: str, node):
+    import yaml
+
     name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
     if isinstance(node, yaml.ScalarNode):
         return {name: loader.construct_scalar(node)}
     if isinstance(node, yaml.SequenceNode):
         return {name: loader.construct_sequence(node, deep=True)}
     return {name: loader.construct_mapping(node, deep=True)}
-
-
-_TemplateLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_TemplateLoader.add_multi_constructor("!", _construct_intrinsic)
 
 
 def _key_line(mapping: Any, key: str) -> int:
@@ -718,9 +724,17 @@ def _load_documents(root: Path, rel: str, notes: list[str]) -> list[Any] | None:
         return None
     text = path.read_text(encoding="utf-8-sig")
     if rel.endswith(".toml"):
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - exercised on Python 3.10 only
+            import tomli as tomllib
         return [tomllib.loads(text)]
+    import json
+
+    import yaml
+
     try:
-        return list(yaml.load_all(text, Loader=_TemplateLoader))
+        return list(yaml.load_all(text, Loader=_template_loader()))
     except yaml.YAMLError as exc:
         if not rel.endswith(".json"):
             notes.append(f"{rel}: not valid YAML ({_one_line(exc)})")
@@ -905,6 +919,8 @@ def _dockerfile_cmd(root: Path, folder: str, dockerfile: Any) -> tuple[str, str]
             found = (match_.group(1).strip(), number)  # the last CMD wins, as in Docker
     if not found:
         return None
+    import json
+
     try:
         words = json.loads(found[0])
     except ValueError:
