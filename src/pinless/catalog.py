@@ -11,6 +11,7 @@ top-level ``rules/`` beside ``src/``.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -278,9 +279,39 @@ def parse_rule(data: dict[str, Any], where: str) -> Rule:
     )
 
 
-@functools.lru_cache(maxsize=None)
-def load(directory: str | None = None) -> Catalog:
-    root = Path(directory) if directory else rules_dir()
+_LOADED: dict[str | None, Catalog] = {}  # by ``directory``: every call returns the same object
+
+
+def load(memo_dir: Path | str | None = None, *, directory: Path | str | None = None) -> Catalog:
+    """The catalog, parsed once per process; every later call returns the same object.
+
+    ``memo_dir`` (the project's ``.pinless_cache`` folder): when the process has not loaded the
+    catalog yet, read it from ``catalog-<hash>.pickle`` there, the hash covering every file of
+    the rules folder and this module's source, else parse it and write that file. A missing or
+    read-only folder just means no memo. ``directory`` reads another rules folder (tests).
+    """
+    key = None if directory is None else str(directory)
+    cat = _LOADED.get(key)
+    if cat is None:
+        root = Path(directory) if directory else rules_dir()
+        cat = _parse(root) if memo_dir is None else _memoized(root, Path(memo_dir))
+        cat = _LOADED.setdefault(key, cat)
+    return cat
+
+
+load.cache_clear = _LOADED.clear  # type: ignore[attr-defined]  # as when load was an lru_cache
+
+
+def codes() -> frozenset[str]:
+    """Every rule code (removed and redirected ones too). The page file names are the codes
+    (``load`` checks it), so this needs no parsing when the catalog is not loaded yet."""
+    cat = _LOADED.get(None)
+    if cat is not None:
+        return frozenset(cat.rules)
+    return frozenset(p.stem for p in rules_dir().glob("PIN*.toml"))
+
+
+def _parse(root: Path) -> Catalog:
     if not root.is_dir():
         raise CatalogError(f"rule catalog not found at {root}")
     rules: dict[str, Rule] = {}
@@ -298,3 +329,63 @@ def load(directory: str | None = None) -> Catalog:
     }
     targets = {p.stem: _load_toml(p) for p in sorted((root / "targets").glob("*.toml"))}
     return Catalog(rules, libraries, targets)
+
+
+# Parsing the pages (tomllib over ~50 files) costs more than the rest of a warm run's start-up;
+# the parsed catalog is pickled in the project's cache folder, keyed by what it is made from.
+
+
+def _memo_key(root: Path) -> str:
+    """A hash of every file under ``root`` (names and bytes), this module's source and the
+    Python version (the pickle's format)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(sys.version_info[:2]).encode())
+    h.update(Path(__file__).read_bytes())
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            h.update(b"\0" + os.path.relpath(path, root).replace(os.sep, "/").encode() + b"\0")
+            with open(path, "rb") as fh:
+                h.update(fh.read())
+    return h.hexdigest()
+
+
+def _memoized(root: Path, memo_dir: Path) -> Catalog:
+    import pickle
+
+    if not root.is_dir():
+        raise CatalogError(f"rule catalog not found at {root}")
+    memo = memo_dir / f"catalog-{_memo_key(root)}.pickle"
+    try:
+        with open(memo, "rb") as fh:
+            cat = pickle.load(fh)
+        if isinstance(cat, Catalog):
+            return cat
+    except Exception:  # no memo yet, or an unreadable one: parse
+        pass
+    cat = _parse(root)
+    try:
+        _write_atomic(memo, pickle.dumps(cat, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # a missing or read-only folder: no memo
+    return cat
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """A temporary file beside ``path``, renamed over it: readers never see half a file."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

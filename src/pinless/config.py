@@ -77,7 +77,7 @@ def _choice(value: str, choices: tuple[str, ...], what: str) -> str:
 
 def known_codes() -> frozenset[str]:
     """Every code the catalog declares (removed and redirected ones too: old configs still load)."""
-    return frozenset(catalog.load().rules)
+    return catalog.codes()  # not load(): the engine's first load may come from its memo
 
 
 def check_selector(selector: str, codes: Iterable[str] | None = None) -> str:
