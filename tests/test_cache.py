@@ -97,7 +97,7 @@ def _corrupt(root: Path, tables: tuple[str, ...]) -> None:
 def test_a_corrupt_cache_is_ignored(tmp_path):
     paths = write_project(tmp_path, {"app.py": HANDLER, "db.py": DB})
     runner.run(paths, tmp_path, CACHED)
-    _corrupt(tmp_path, ("records", "facts", "entries", "units", "selections", "suppressions", "runs"))
+    _corrupt(tmp_path, ("records", "facts", "summaries", "units", "selections", "suppressions", "runs"))
     result = runner.run(paths, tmp_path, CACHED)
     assert result.cache_hits == 0
     assert _codes(result) == ["app.py:PIN101:7"]

@@ -9,7 +9,8 @@ fact starts afresh), in ``.pinless_cache`` under the project root. Tables:
   the same clock tick as the read cannot go unnoticed; ctime cannot be set back by ``touch``.
 - ``records``: ``relpath:hash`` -> the first pass's record of a file (``scan.Record``).
 - ``facts``: ``relpath:hash`` -> pickled ``ModuleFacts`` of a fully analysed module, and
-  ``entries`` its entry points (read for every module, without unpickling all the facts).
+  ``summaries`` what the project reads from every module (``scan.Summary``), so that a run
+  unpickles the facts of the modules it checks only.
 - ``suppressions``: ``relpath:hash`` -> the file's parsed suppression comments.
 - ``units``: one module's checked findings with the cross-module lookups they depended on
   (``runner``); a change elsewhere re-checks only the modules whose lookups it changes.
@@ -33,7 +34,7 @@ from typing import Iterable
 from pinless import __version__, catalog
 
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by pinless.\n"
-_TABLES = ("records", "facts", "entries", "units", "selections", "suppressions")
+_TABLES = ("records", "facts", "summaries", "units", "selections", "suppressions")
 _RACY = 2.0  # seconds: coarse file-system clocks (FAT: 2 s) and clock skew on network mounts
 
 

@@ -31,7 +31,7 @@ from pinless.cache import Cache, content_hash, dumps, loads, stat_signature
 from pinless.finding import Finding
 from pinless.model import entrypoints
 from pinless.model.versions import declared_versions
-from pinless.scan import Job, Record, Scanned, scan
+from pinless.scan import Job, Record, Scanned, Summary, scan
 from pinless.source import decode
 
 _PARALLEL_MIN = 24  # below this many files to scan, worker start-up costs more than it saves
@@ -179,7 +179,7 @@ class _Run:
         self.records: dict[str, Record] = {}
         self.unreadable: dict[str, str] = {}
         self.facts: dict[str, bytes] = {}  # relpath -> pickled facts scanned in this run
-        self.entries: dict[str, list] = {}  # relpath -> the module's entry points found in code
+        self.summaries: dict[str, Summary] = {}  # relpath -> what the project reads of every module
         self.workers = getattr(settings, "jobs", None) or os.cpu_count() or 1
         self.configured = config_entries(self.root, settings)
         self.versions = declared_versions(self.root)
@@ -230,7 +230,7 @@ class _Run:
             return
         if len(jobs) >= _PARALLEL_MIN and self.workers > 1:
             jobs.sort(key=lambda j: -self._size(j))  # big files first: none finishes alone at the end
-        signatures, records, facts, entries = [], {}, {}, {}
+        signatures, records, facts, summaries = [], {}, {}, {}
         for s in analyse_all(jobs, self.workers):
             if s.hash is None:
                 self.unreadable[s.rel] = s.error or "cannot read"
@@ -243,12 +243,12 @@ class _Run:
                 signatures.append((s.rel, s.sig or "", s.hash))
             if s.facts is not None:
                 self.facts[s.rel] = facts[key] = s.facts
-                self.entries[s.rel] = entries[key] = s.entries or []
+                self.summaries[s.rel] = summaries[key] = s.summary
         if self.cache:
             self.cache.put_signatures(signatures)
             self.cache.put_many("records", records)
             self.cache.put_blobs("facts", facts)
-            self.cache.put_many("entries", entries)
+            self.cache.put_many("summaries", summaries)
 
     def _size(self, job: Job) -> int:
         if job.data is not None:
@@ -352,18 +352,20 @@ class _Run:
         # the cache lost: analyse them now
         missing = [rel for rel in index if rel not in self.facts]
         if self.cache and missing:
-            stored = self.cache.get_many("entries", [f"{rel}:{index[rel]}" for rel in missing])
+            stored = self.cache.get_many("summaries", [f"{rel}:{index[rel]}" for rel in missing])
             for rel in missing:
                 if f"{rel}:{index[rel]}" in stored:
-                    self.entries[rel] = stored[f"{rel}:{index[rel]}"]  # type: ignore[assignment]
-            missing = [rel for rel in missing if rel not in self.entries]
+                    self.summaries[rel] = stored[f"{rel}:{index[rel]}"]  # type: ignore[assignment]
+            missing = [rel for rel in missing if rel not in self.summaries]
         self.scan(missing, full=True)
-        index = {rel: h for rel, h in index.items() if rel in self.entries}
+        index = {rel: h for rel, h in index.items() if rel in self.summaries}
 
         project = Project(index, self.load, versions=self.versions, texts=self.texts, root=self.root,
-                          settings=self.settings)
+                          settings=self.settings,
+                          databases=[rel for rel in index if self.summaries[rel].databases])
         project.entry_points, project.entry_notes = find_entry_points(
-            self.configured, list(self.records), self.entries, project.module)
+            self.configured, list(self.records), {rel: list(self.summaries[rel].entries) for rel in index},
+            project.module)
         from pinless.checks.lifecycle import lambda_entries
 
         base = hashlib.blake2b(f"{base}:{bool(lambda_entries(project))}".encode(), digest_size=16).hexdigest()
@@ -443,7 +445,9 @@ class _Run:
         from pinless import suppress
 
         known = {code: rule.redirect or code for code, rule in self.cat.rules.items()}
-        wanted = [rel for rel in targets if rel in self.records and self.records[rel].directives]
+        # a file's comments are parsed when they may silence one of its findings, or be unused
+        wanted = [rel for rel in targets if rel in self.records and self.records[rel].directives
+                  and (findings.get(rel) or self.records[rel].names_pinless)]
         keys = {rel: f"{rel}:{self.hashes[rel]}" for rel in wanted}
         parsed = self.cache.get_many("suppressions", keys.values()) if self.cache else {}
         fresh = {}

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from pinless import prefilter
 from pinless.cache import content_hash, dumps, stat_signature
+from pinless.model.values import DictV
 from pinless.source import decode
 
 
-_DIRECTIVE = re.compile(rb"noqa|pinless", re.IGNORECASE)  # what suppress.parse looks for
+_DIRECTIVE = re.compile(rb"noqa", re.IGNORECASE)  # what suppress.parse looks for
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,8 @@ class Record:
     database: bool  # prefilter.is_database
     entry: bool  # prefilter.is_entry
     imports: tuple[str, ...]  # dotted names it imports (prefilter.imported_modules)
-    directives: bool  # may hold a suppression comment: its text is read to apply them
+    directives: bool  # may hold a suppression comment ("noqa" in any case)
+    names_pinless: bool  # says "PIN" or "pinless": a directive may be unused (PIN002) without findings
     error: tuple[int, int, str] | None  # PIN001: (line, column, message)
 
     @property
@@ -55,7 +57,16 @@ class Scanned:
     record: Record | None
     facts: bytes | None  # pickled ModuleFacts, for database code and ``full`` jobs
     error: str | None = None
-    entries: list | None = None  # the entry points the analysis found (with ``facts``)
+    summary: "Summary | None" = None  # with ``facts``
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the project reads from every analysed module, kept apart from the facts so that a
+    run loads the facts of the modules it checks only."""
+
+    entries: tuple  # the entry points found in the module's code
+    databases: bool  # a module-level literal Django ``DATABASES``
 
 
 def scan(job: Job) -> Scanned:
@@ -76,7 +87,7 @@ def scan(job: Job) -> Scanned:
     imports = tuple(sorted(prefilter.imported_modules(body, folder))) if b"import" in body else ()
     directives = _DIRECTIVE.search(body) is not None
     decoded = decode(data)
-    facts = entries = None
+    facts = summary = None
     if decoded.text is None:
         error = (*decoded.position, decoded.error or "cannot decode")
     else:
@@ -85,9 +96,10 @@ def scan(job: Job) -> Scanned:
         analyzer = Analyzer(decoded.text, job.path, job.rel)
         if job.full or database or entry:
             module = analyzer.run()
-            facts, entries = dumps(module), module.entry_points
+            facts = dumps(module)
+            summary = Summary(tuple(module.entry_points), isinstance(module.exports.get("DATABASES"), DictV))
         else:
             module = analyzer.parse_only()
         error = module.error
-    record = Record(database, entry, imports, directives, error)
-    return Scanned(job.rel, digest, sig, record, facts, None, entries)
+    record = Record(database, entry, imports, directives, b"PIN" in body or b"pinless" in body, error)
+    return Scanned(job.rel, digest, sig, record, facts, None, summary)

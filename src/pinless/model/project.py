@@ -41,10 +41,12 @@ class Project:
     """
 
     ALL = ("all", "")
+    DATABASES = ("databases", "")  # the set of modules holding Django settings
 
     def __init__(self, index: dict[str, str], load: Callable[[str], ModuleFacts | None],
                  lib: LibraryIndex | None = None, versions: dict[str, str | None] | None = None,
-                 texts: Mapping[str, str] | None = None, root=None, settings=None):
+                 texts: Mapping[str, str] | None = None, root=None, settings=None,
+                 databases: list[str] | None = None):
         self.lib = lib or index_of_libraries()
         self.texts = texts or {}  # absolute path -> source text (fixes and locators need it)
         self.root = root
@@ -58,6 +60,8 @@ class Project:
         self.entry_points: list = []
         self.entry_notes: list[str] = []
         self._memo: dict[Value, tuple[Value, frozenset]] = {}
+        # the modules with a literal Django `DATABASES` (None: look in every module)
+        self._settings_modules = databases
         self._databases: list[DictV] | None = None
         self._called: frozenset[str] | None = None
         self._active: set[Value] = set()
@@ -90,6 +94,8 @@ class Project:
     def found(self, dep: tuple[str, str]) -> str:
         """What a lookup finds now: ``relpath:hash`` of the module, "" for none."""
         kind, key = dep
+        if dep == self.DATABASES:
+            return repr([(rel, self.index[rel]) for rel in self._settings_modules or ()])
         rel = (self._by_key if kind == "key" else self._by_name).get(key) if kind != "all" else None
         return f"{rel}:{self.index[rel]}" if rel is not None else ""
 
@@ -234,10 +240,14 @@ class Project:
     def django_databases(self) -> list[DictV]:
         """The entries of every literal Django ``DATABASES`` setting in the project (module-level
         ``DATABASES = {...}``); an empty list when the project shows none."""
-        self.note(self.ALL)
+        if self._settings_modules is None:
+            self.note(self.ALL)
+        else:
+            self.note(self.DATABASES)
         if self._databases is None:
             self._databases = []
-            for module in self.modules:
+            named = self._settings_modules
+            for module in self.modules if named is None else filter(None, map(self.module, named)):
                 value = module.exports.get("DATABASES")
                 if isinstance(value, DictV):
                     self._databases += [v for _, v in value.items if isinstance(v, DictV)]
