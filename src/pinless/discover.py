@@ -22,6 +22,7 @@ the walk; it cannot see the index, so there a tracked file that a pattern matche
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import stat
@@ -60,12 +61,44 @@ def collect(paths: list[Path], settings: Settings) -> Discovery:
     return Discovery(walker.files(), sorted(walker.notes), _project_root(paths[0], settings))
 
 
-def project_files(root: Path, settings: Settings) -> list[Path]:
-    """Every Python file of the project under ``root``, by the same rules (cross-module facts)."""
-    walker = _Walker(settings)
+@dataclass
+class Listing:
+    """What one walk of the project finds: its Python files and its deployment files."""
+
+    root: Path  # absolute: the folder walked, what ``deploy`` is relative to
+    files: list[Path]  # absolute, sorted, each real file once (as ``Discovery.files``)
+    # Deployment-file candidates, sorted project-relative POSIX paths: by name (SAM, Serverless,
+    # Zappa), and the Python files a CDK app may be in (``deploy`` reads them). None is below a
+    # folder ``entrypoints.skips_folder`` names, reached through a symlinked folder, or inside a
+    # package pip installed into the project (which config_entry_points' own walk does read).
+    deploy_by_name: list[str] = field(default_factory=list)
+    cdk_candidates: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def deploy(self) -> list[str]:
+        """The files for ``entrypoints.config_entry_points(root, files=...)``: the same ones its
+        own walk would read with the discovery's excludes. Reads each CDK candidate once (a
+        caller that holds the bytes can test ``b"aws_cdk" in data`` itself instead)."""
+        from pinless.model.entrypoints import mentions_cdk
+
+        cdk = [rel for rel in self.cdk_candidates if mentions_cdk(os.path.join(self.root, rel))]
+        return self.deploy_by_name + cdk
+
+
+def project_listing(root: Path, settings: Settings) -> Listing:
+    """Every Python file of the project under ``root``, by the same rules as ``collect``
+    (cross-module facts), and its deployment files, from one walk."""
+    walker = _Walker(settings, deploy=True)
     walker.add_named(root)
     walker.finish()
-    return walker.files()
+    return Listing(Path(os.path.abspath(root)), walker.files(), sorted(walker.deploy_by_name),
+                   sorted(walker.cdk_candidates), sorted(walker.notes))
+
+
+def project_files(root: Path, settings: Settings) -> list[Path]:
+    """Every Python file of the project under ``root``, by the same rules (cross-module facts)."""
+    return project_listing(root, settings).files
 
 
 def is_excluded(path: Path, settings: Settings) -> bool:
@@ -123,10 +156,12 @@ class _Frame:
     tree: _Tree | None
     tree_rel: str  # ``real`` relative to ``tree.top``
     named: bool = False  # named on the command line: walked even if it looks like a venv
+    # relative to the listed project root, when deployment files here count (project_listing)
+    deploy: str | None = None
 
 
 class _Walker:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, deploy: bool = False) -> None:
         self.settings = settings
         self.patterns = PathPatterns(settings.exclude + settings.extend_exclude, settings.root)
         self.trees = _Trees(settings.root) if settings.respect_gitignore else None
@@ -134,9 +169,18 @@ class _Walker:
         self.visited: set[str] = set()  # real folders walked
         self.notes: list[str] = []
         self.links: list[tuple[str, str | None]] = []  # symlinked folders, walked last
+        self.deploy = deploy  # also list deployment files (from the root, not through links)
+        self.deploy_by_name: list[str] = []
+        self.cdk_candidates: list[str] = []
+        if deploy:  # the deployment readers decide which names count (one source of truth)
+            from pinless.model.entrypoints import deployment_file_kind, skips_folder
+
+            self._deploy_kind = functools.lru_cache(maxsize=None)(deployment_file_kind)
+            self._skips_folder = skips_folder
 
     def files(self) -> list[Path]:
-        return sorted(Path(p) for p in set(self.found.values()))
+        # sorted as Paths sort, comparing strings: sorting the Paths cost more than the walk
+        return [Path(p) for p in sorted(set(self.found.values()), key=_parts)]
 
     # named paths ---------------------------------------------------------------------------
 
@@ -176,7 +220,8 @@ class _Walker:
     def _walk_root(self, path: str, rel: str | None) -> None:
         real = os.path.realpath(path)
         tree = self.trees.for_folder(real) if self.trees else None
-        self._walk(_Frame(path, real, rel, tree, tree.relative(real) if tree else "", named=True))
+        self._walk(_Frame(path, real, rel, tree, tree.relative(real) if tree else "", named=True,
+                          deploy="" if self.deploy else None))
 
     def _walk_link(self, path: str, rel: str | None) -> None:
         real = os.path.realpath(path)
@@ -221,8 +266,9 @@ class _Walker:
             return None
 
     def _entries(self, frame: _Frame, entries: dict[str, os.DirEntry]) -> Iterator[_Frame]:
+        deploy = frame.deploy
         for name, entry in entries.items():
-            kind = self._kind(entry)
+            kind = self._kind(entry, deploy is not None)
             if kind is None:
                 continue
             if frame.rel is None:  # outside the settings root, or above it
@@ -239,22 +285,40 @@ class _Walker:
             if kind == "file":
                 real = os.path.realpath(entry.path) if link else os.path.join(frame.real, name)
                 self.found.setdefault(real, entry.path)
+                if deploy is not None and self._deploy_kind(name) == "python":
+                    self.cdk_candidates.append(f"{deploy}/{name}" if deploy else name)
+            elif kind == "deploy":
+                self.deploy_by_name.append(f"{deploy}/{name}" if deploy else name)
             elif link:
                 self.links.append((entry.path, rel))
             else:
-                yield _Frame(entry.path, os.path.join(frame.real, name), rel, frame.tree, tree_rel)
+                sub = None
+                if deploy is not None and not self._skips_folder(name):
+                    sub = f"{deploy}/{name}" if deploy else name
+                yield _Frame(entry.path, os.path.join(frame.real, name), rel, frame.tree, tree_rel,
+                             deploy=sub)
 
-    def _kind(self, entry: os.DirEntry) -> str | None:
-        """What the entry is to the walk: a folder ("dir"), a `.py` file ("file") or nothing
-        (None); a link that loops on itself, or cannot be followed, gets a note."""
+    def _kind(self, entry: os.DirEntry, deploy: bool = False) -> str | None:
+        """What the entry is to the walk: a folder ("dir"), a `.py` file ("file"), with
+        ``deploy`` a deployment file found by its name ("deploy"), or nothing (None); a link
+        that loops on itself, or cannot be followed, gets a note."""
         try:
             if entry.is_dir():
                 return "dir"
-            return "file" if entry.name.endswith(".py") and entry.is_file() else None
+            if entry.name.endswith(".py"):
+                return "file" if entry.is_file() else None
+            # any other non-folder entry, as os.walk lists it (its reader notes an unreadable one)
+            return "deploy" if deploy and self._deploy_kind(entry.name) == "config" else None
         except OSError as exc:
             why = "symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror
             self.notes.append(f"{entry.path}: {why}, skipped")
             return None
+
+
+def _parts(path: str) -> str:
+    """A key that sorts paths as ``Path`` sorts them (by parts, case-folded where the OS folds
+    names): the separator becomes NUL, which no name holds and which sorts before any character."""
+    return os.path.normcase(path).replace(os.sep, "\0")
 
 
 def _installed_names(folder: str, entries: dict[str, os.DirEntry]) -> set[str]:

@@ -588,15 +588,26 @@ def config_entry_points(
     handlers: Sequence[str] = (),
     *,
     skip: Callable[[str], bool] | None = None,
+    files: Iterable[str] | None = None,
 ) -> Found:
     """Handlers named by the project's deployment files and the `handlers` setting.
 
-    `skip(relative_path)` lets the caller apply its excludes (directories and files); build
-    output, virtual environments and hidden folders are always skipped.
+    Without `files`, the project is walked for them: `skip(relative_path)` lets the caller
+    apply its excludes (directories and files); build output, virtual environments and hidden
+    folders are always skipped. `files` replaces that walk: the project-relative POSIX paths of
+    the candidate deployment files, in any order (``discover.project_listing(...).deploy``,
+    found by the discovery walk with `deployment_file_kind` and `skips_folder`); names no
+    reader knows are ignored, a Python file counts only when it mentions `aws_cdk`, and `skip`,
+    when given, still applies to them.
     """
     root = Path(root)
     found = Found()
-    for rel, reader in _config_files(root, skip or (lambda rel: False)):
+    keep = skip or (lambda rel: False)
+    if files is None:
+        listed = _config_files(root, keep)
+    else:
+        listed = _listed_files(files, keep)
+    for rel, reader in listed:
         try:
             found.extend(reader(root, rel, found.notes))
         except Exception as exc:  # a broken deployment file must never stop a run
@@ -620,6 +631,32 @@ def _reader_for(name: str):
     return None
 
 
+def deployment_file_kind(name: str) -> str | None:
+    """What a file of this name is to the deployment readers: "config" (SAM / CloudFormation,
+    Serverless, Zappa: always read), "python" (a CDK app, read only when `mentions_cdk`), or
+    None. With `skips_folder`, what the discovery walk uses to list the candidates."""
+    reader = _reader_for(name)
+    if reader is None:
+        return None
+    return "python" if reader is _read_cdk else "config"
+
+
+def skips_folder(name: str) -> bool:
+    """A folder whose deployment files never count, whatever the excludes: build output,
+    dependencies, caches and hidden folders (virtual environments are skipped too, by their
+    `pyvenv.cfg`)."""
+    return name in SKIP_DIRS or name.startswith(".")
+
+
+def mentions_cdk(path: Path | str) -> bool:
+    """Whether a Python file may define a CDK app: it mentions `aws_cdk`."""
+    try:
+        with open(path, "rb", buffering=0) as fh:  # one read of the whole file, no buffer
+            return b"aws_cdk" in fh.read()
+    except OSError:
+        return False
+
+
 def _config_files(root: Path, skip: Callable[[str], bool]) -> Iterator[tuple[str, Any]]:
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
@@ -629,25 +666,30 @@ def _config_files(root: Path, skip: Callable[[str], bool]) -> Iterator[tuple[str
             d for d in dirnames if not _skip_dir(here / d, posixpath.join(rel_dir, d), skip)
         )
         for name in sorted(filenames):
-            reader = _reader_for(name)
-            if reader is None or name.endswith(".py") and not _mentions_cdk(here / name):
+            kind = deployment_file_kind(name)
+            if kind is None or kind == "python" and not mentions_cdk(here / name):
                 continue  # the exclusion test costs more than this look at a Python file
             rel = posixpath.join(rel_dir, name)
             if not skip(rel):
-                yield rel, reader
+                yield rel, _reader_for(name)
 
 
-def _mentions_cdk(path: Path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return b"aws_cdk" in fh.read()
-    except OSError:
-        return False
+def _listed_files(files: Iterable[str], skip: Callable[[str], bool]) -> Iterator[tuple[str, Any]]:
+    """The given candidates in the order of the walk above (files before sub-folders, by name),
+    so both give the same entries and notes in the same order."""
+    for rel in sorted(set(files), key=_walk_order):
+        reader = _reader_for(posixpath.basename(rel))
+        if reader is not None and not skip(rel):
+            yield rel, reader  # _read_cdk itself skips a Python file without `aws_cdk`
+
+
+def _walk_order(rel: str) -> list[tuple[int, str]]:
+    *folders, name = rel.split("/")
+    return [(1, folder) for folder in folders] + [(0, name)]
 
 
 def _skip_dir(path: Path, rel: str, skip: Callable[[str], bool]) -> bool:
-    name = path.name
-    if name in SKIP_DIRS or name.startswith(".") or skip(rel):
+    if skips_folder(path.name) or skip(rel):
         return True
     return (path / "pyvenv.cfg").exists()  # a virtual environment under any name
 
