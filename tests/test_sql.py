@@ -376,15 +376,28 @@ def test_unknown_dialect_reads_as_postgres():
     assert classify("LISTEN x", "sqlite") == classify("LISTEN x", PG)
 
 
-def test_classify_is_cached():
-    classify.cache_clear()
+def test_classify_is_cached(monkeypatch):
+    from pinless.model import sql
+
+    calls = []
+    real = sql._classify
+    monkeypatch.setattr(sql, "_classify", lambda *key: calls.append(key) or real(*key))
     text = "SET statement_timeout = 1 -- cache probe"
     first = classify(text, PG)
-    hits = classify.cache_info().hits
     assert classify(text, PG) is first
-    assert classify.cache_info().hits == hits + 1
+    assert calls == [(text, PG)]
     assert classify(text, MY) is not first  # the dialect is part of the key
-    assert classify.cache_info().misses >= 2
+    assert calls == [(text, PG), (text, MY)]
+    assert sql.learned()[(text, MY)] == classify(text, MY)
+
+
+def test_remembered_answers_are_not_computed_again(monkeypatch):
+    from pinless.model import sql
+
+    text = "SET search_path = remembered -- probe"
+    sql.remember({(text, PG): ()})
+    monkeypatch.setattr(sql, "_classify", lambda *key: pytest.fail("classified again"))
+    assert classify(text, PG) == ()
 
 
 # --- normalization -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ fact starts afresh), in ``.pinless_cache`` under the project root. Tables:
 - ``units``: one module's checked findings with the cross-module lookups they depended on
   (``runner``); a change elsewhere re-checks only the modules whose lookups it changes.
 - ``selections``: the prefilter's choice for one shape of the project's imports.
+- ``memo``: ``sql`` -> every SQL string classified so far, with its answer.
 - ``runs``: a whole run's findings keyed by everything they depend on (warm re-runs).
 
 Values are pickled; a row that does not unpickle is ignored and recomputed. SQLite makes the
@@ -34,7 +35,7 @@ from typing import Iterable
 from pinless import __version__, catalog
 
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by pinless.\n"
-_TABLES = ("records", "facts", "summaries", "units", "selections", "suppressions")
+_TABLES = ("records", "facts", "summaries", "units", "selections", "suppressions", "memo")
 _RACY = 2.0  # seconds: coarse file-system clocks (FAT: 2 s) and clock skew on network mounts
 
 

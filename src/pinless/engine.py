@@ -5,6 +5,7 @@ discover -> runner (analysis, checks, suppressions) -> selection and targets -> 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -41,7 +42,9 @@ def lint(paths: list[Path], settings: Any, stdin: tuple[Path, bytes] | None = No
     targets = list(found.files) if found else []
     root = Path(found.project_root) if found else settings.root
     notes = list(found.notes) if found else []
-    context = discover.project_files(root, settings)
+    # the project's other files give cross-module facts; one walk when the targets are the project
+    whole = found is not None and [os.path.abspath(p) for p in paths] == [os.path.abspath(root)]
+    context = targets if whole else discover.project_files(root, settings)
     return _lint_files(targets, context, root, settings, stdin, overrides, notes)
 
 

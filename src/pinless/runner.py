@@ -96,26 +96,38 @@ class Texts(Mapping):
 def relpath_of(path: Path, root: Path) -> str:
     """Project-relative, forward slashes; through symlinks only when the path is not under the
     root as written (a resolve per file costs more than the rest of a warm run)."""
-    text, base = os.path.abspath(path), os.path.abspath(root)
-    if text.startswith(base.rstrip(os.sep) + os.sep):
-        return text[len(base.rstrip(os.sep)) + 1:].replace(os.sep, "/")
-    try:
-        return Path(os.path.realpath(text)).relative_to(os.path.realpath(base)).as_posix()
-    except ValueError:
-        return Path(text).name
+    return _Relative(root)(path)
+
+
+class _Relative:
+    def __init__(self, root: Path):
+        self.root = os.path.abspath(root)
+        self.prefix = self.root.rstrip(os.sep) + os.sep
+
+    def __call__(self, path: Path) -> str:
+        text = str(path)
+        if not os.path.isabs(text) or f"{os.sep}." in text:  # relative, or may hold `..`
+            text = os.path.abspath(text)
+        if text.startswith(self.prefix):
+            return text[len(self.prefix):].replace(os.sep, "/")
+        try:
+            return Path(os.path.realpath(text)).relative_to(os.path.realpath(self.root)).as_posix()
+        except ValueError:
+            return Path(text).name
 
 
 def _files(targets: list[Path], context: list[Path], root: Path, stdin, overrides) -> dict[str, File]:
-    given = {os.path.abspath(p): data for p, data in (overrides or {}).items()}
+    relative = _Relative(root)
+    given = {relative(p): data for p, data in (overrides or {}).items()}
     if stdin is not None:
-        given[os.path.abspath(stdin[0])] = stdin[1]
-        targets = [stdin[0]] + [t for t in targets if os.path.abspath(t) != os.path.abspath(stdin[0])]
+        given[relative(stdin[0])] = stdin[1]
+        targets = [stdin[0]] + [t for t in targets if relative(t) != relative(stdin[0])]
     files: dict[str, File] = {}
     for paths, target in ((targets, True), (context or [], False)):
         for p in paths:
-            rel = relpath_of(p, root)
+            rel = relative(p)
             if rel not in files:
-                files[rel] = File(Path(p), target, given.get(os.path.abspath(p)))
+                files[rel] = File(p if isinstance(p, Path) else Path(p), target, given.get(rel))
     return files
 
 
@@ -371,6 +383,10 @@ class _Run:
         base = hashlib.blake2b(f"{base}:{bool(lambda_entries(project))}".encode(), digest_size=16).hexdigest()
         every = hashlib.blake2b(repr((base, sorted(index.items()))).encode(), digest_size=16).hexdigest()
 
+        from pinless.model import sql
+
+        if self.cache:
+            sql.remember(self.cache.get_many("memo", ["sql"]).get("sql") or {})  # type: ignore[arg-type]
         findings: dict[str, list[Finding]] = {}
         targets = [rel for rel, f in self.files.items() if f.target]
         checked = [rel for rel in targets if rel in index]
@@ -393,6 +409,8 @@ class _Run:
                                 every if everything else None, found)
         if self.cache:
             self.cache.put_many("units", fresh)
+            if fresh and sql.learned():
+                self.cache.put_many("memo", {"sql": sql.learned()})
         by_path = {str(self.files[rel].path): rel for rel in targets}
         for f in self._project_findings(project, project_checks, every):
             rel = by_path.get(f.path)

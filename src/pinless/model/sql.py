@@ -186,12 +186,33 @@ def might_pin(text: str) -> bool:
     return bool(_TRIGGER.search(text)) or _too_large(text)
 
 
-@functools.lru_cache(maxsize=65536)
+# Classified strings, per run and (through ``remember`` / ``learned``) across runs: a re-check
+# of one edited module then rarely needs sqlglot, whose import alone costs 0.1 s.
+_KNOWN: dict[tuple[str, str], tuple[SqlFact, ...]] = {}
+_LEARNED: set[tuple[str, str]] = set()
+
+
 def classify(text: str, dialect: str = "postgres") -> tuple[SqlFact, ...]:
     """The session-scoped constructs in ``text`` (one or more statements), in order."""
     if not might_pin(text):
         return ()
-    return _classify(text, "mysql" if dialect == "mysql" else "postgres")
+    key = (text, "mysql" if dialect == "mysql" else "postgres")
+    found = _KNOWN.get(key)
+    if found is None:
+        found = _KNOWN[key] = _classify(*key)
+        _LEARNED.add(key)
+    return found
+
+
+def remember(known: dict[tuple[str, str], tuple[SqlFact, ...]]) -> None:
+    """Answers of earlier runs (the same catalog and classifier: the cache is per build)."""
+    for key, facts in known.items():
+        _KNOWN.setdefault(key, facts)
+
+
+def learned() -> dict[tuple[str, str], tuple[SqlFact, ...]]:
+    """Every answer this process computed or was given."""
+    return dict(_KNOWN) if _LEARNED else {}
 
 
 def _classify(text: str, dialect: str) -> tuple[SqlFact, ...]:
