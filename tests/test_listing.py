@@ -156,3 +156,28 @@ def test_files_sorted_as_paths_sort(tmp_path):
         (tmp_path / rel).write_text("")
     found = discover.project_files(tmp_path, Settings(root=tmp_path, respect_gitignore=False))
     assert found == sorted(found) and len(found) == 7
+
+
+def test_collect_gives_the_listing_from_the_same_walk_at_the_project_root(tmp_path, monkeypatch):
+    _tree(tmp_path)
+    (tmp_path / "pinless.toml").write_text("")  # the project root outside a git work tree
+    settings = Settings(root=tmp_path, config_path=tmp_path / "pinless.toml")
+    expected = discover.project_listing(tmp_path, settings)
+    walkers = []
+    real_walker = discover._Walker
+
+    def counting(*args, **kwargs):
+        walkers.append(args)
+        return real_walker(*args, **kwargs)
+
+    monkeypatch.setattr(discover, "_Walker", counting)
+    found = discover.collect([tmp_path], settings, listing=True)
+    assert len(walkers) == 1
+    assert found.listing == expected and found.listing.deploy == expected.deploy
+    assert found.files == expected.files and found.project_root == tmp_path
+
+    walkers.clear()
+    found = discover.collect([tmp_path / "sub"], settings, listing=True)
+    assert len(walkers) == 2  # the targets, then the whole project
+    assert found.listing == expected and found.files == []
+    assert discover.collect([tmp_path], settings).listing is None

@@ -49,16 +49,26 @@ class Discovery:
     files: list[Path]  # absolute, sorted, each real file once
     notes: list[str] = field(default_factory=list)  # folders skipped (loops, unreadable)
     project_root: Path = field(default_factory=Path.cwd)
+    listing: Listing | None = None  # project_listing(project_root), when asked for
 
 
-def collect(paths: list[Path], settings: Settings) -> Discovery:
-    """The files to check under ``paths`` (default: the working directory)."""
+def collect(paths: list[Path], settings: Settings, *, listing: bool = False) -> Discovery:
+    """The files to check under ``paths`` (default: the working directory). With ``listing``,
+    also ``project_listing(project_root, settings)``: from the same walk when the one path
+    named is the project root (``pinless check`` at the top of a repository)."""
     paths = list(paths) or [Path(".")]
-    walker = _Walker(settings)
+    root = _project_root(paths[0], settings)
+    whole = listing and len(paths) == 1 and os.path.abspath(paths[0]) == os.path.abspath(root)
+    walker = _Walker(settings, deploy=whole)
     for path in paths:
         walker.add_named(path)
     walker.finish()
-    return Discovery(walker.files(), sorted(walker.notes), _project_root(paths[0], settings))
+    found = Discovery(walker.files(), sorted(walker.notes), root)
+    if whole:
+        found.listing = walker.listing(root)
+    elif listing:
+        found.listing = project_listing(root, settings)
+    return found
 
 
 @dataclass
@@ -92,8 +102,7 @@ def project_listing(root: Path, settings: Settings) -> Listing:
     walker = _Walker(settings, deploy=True)
     walker.add_named(root)
     walker.finish()
-    return Listing(Path(os.path.abspath(root)), walker.files(), sorted(walker.deploy_by_name),
-                   sorted(walker.cdk_candidates), sorted(walker.notes))
+    return walker.listing(root)
 
 
 def project_files(root: Path, settings: Settings) -> list[Path]:
@@ -177,6 +186,10 @@ class _Walker:
 
             self._deploy_kind = functools.lru_cache(maxsize=None)(deployment_file_kind)
             self._skips_folder = skips_folder
+
+    def listing(self, root: Path) -> Listing:
+        return Listing(Path(os.path.abspath(root)), self.files(), sorted(self.deploy_by_name),
+                       sorted(self.cdk_candidates), sorted(self.notes))
 
     def files(self) -> list[Path]:
         # sorted as Paths sort, comparing strings: sorting the Paths cost more than the walk
