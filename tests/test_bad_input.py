@@ -176,8 +176,8 @@ def test_file_deleted_during_the_run(tmp_path, monkeypatch):
     write(tmp_path, {"gone.py": FIXABLE, "good.py": FIXABLE})
     real = discover.collect
 
-    def collect_then_delete(paths, settings):
-        found = real(paths, settings)
+    def collect_then_delete(paths, settings, **kwargs):
+        found = real(paths, settings, **kwargs)
         assert tmp_path / "gone.py" in found.files
         (tmp_path / "gone.py").unlink()
         return found

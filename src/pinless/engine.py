@@ -5,7 +5,6 @@ discover -> runner (analysis, checks, suppressions) -> selection and targets -> 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -29,7 +28,7 @@ class LintResult:
     entry_points: list = field(default_factory=list)
     entry_notes: list = field(default_factory=list)
     targets: list[Path] = field(default_factory=list)
-    context: list[Path] = field(default_factory=list)
+    listing: Any = None  # discover.Listing of the project: context files, deployment files
     root: Path = Path(".")
     stdin: tuple[Path, bytes] | None = None
     analysed: int = 0
@@ -38,19 +37,19 @@ class LintResult:
 
 def lint(paths: list[Path], settings: Any, stdin: tuple[Path, bytes] | None = None,
          overrides: dict[Path, bytes] | None = None) -> LintResult:
-    found = discover.collect(paths, settings) if paths else None
+    found = discover.collect(paths, settings, listing=True) if paths else None
     targets = list(found.files) if found else []
     root = Path(found.project_root) if found else settings.root
     notes = list(found.notes) if found else []
-    # the project's other files give cross-module facts; one walk when the targets are the project
-    whole = found is not None and [os.path.abspath(p) for p in paths] == [os.path.abspath(root)]
-    context = targets if whole else discover.project_files(root, settings)
-    return _lint_files(targets, context, root, settings, stdin, overrides, notes)
+    # the project's other files give cross-module facts, its deployment files entry points
+    listing = found.listing if found and found.listing else discover.project_listing(root, settings)
+    return _lint_files(targets, listing, root, settings, stdin, overrides, notes)
 
 
-def _lint_files(targets, context, root, settings, stdin, overrides, notes) -> LintResult:
-    cat = catalog_mod.load()
-    result = runner.run(targets, root, settings, context=context, stdin=stdin, overrides=overrides)
+def _lint_files(targets, listing, root, settings, stdin, overrides, notes) -> LintResult:
+    cat = catalog_mod.load(Path(root) / ".pinless_cache" if settings.cache else None)
+    result = runner.run(targets, root, settings, context=listing.files, stdin=stdin, overrides=overrides,
+                        listing=listing)
     selector = Selector.from_catalog(settings, cat)
     findings = result.findings  # suppressions applied by the runner (cached per file content)
     shown = []
@@ -75,7 +74,7 @@ def _lint_files(targets, context, root, settings, stdin, overrides, notes) -> Li
         entry_points=getattr(result, "entry_points", []),
         entry_notes=getattr(result, "entry_notes", []),
         targets=targets,
-        context=context,
+        listing=listing,
         root=root,
         stdin=stdin,
         analysed=result.analysed,
@@ -170,7 +169,7 @@ def fix(first: LintResult, settings: Any, write: bool) -> FixResult:
         stdin = first.stdin
         if stdin is not None and stdin[0] in raw:  # re-check the fixed stdin, not the original again
             stdin = (stdin[0], raw[stdin[0]])
-        result = _lint_files(first.targets, first.context, first.root, settings, stdin, raw, [])
+        result = _lint_files(first.targets, first.listing, first.root, settings, stdin, raw, [])
     if write:
         for path, data in raw.items():
             if first.stdin_path is not None and path == first.stdin_path:

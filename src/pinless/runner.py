@@ -24,14 +24,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from pinless import catalog as catalog_mod
 from pinless.cache import Cache, content_hash, dumps, loads, stat_signature
 from pinless.finding import Finding
 from pinless.model import entrypoints
 from pinless.model.versions import declared_versions
-from pinless.scan import Job, Record, Scanned, Summary, scan
+
+if TYPE_CHECKING:
+    from pinless.scan import Job, Record, Scanned, Summary
 from pinless.source import decode
 
 _PARALLEL_MIN = 24  # below this many files to scan, worker start-up costs more than it saves
@@ -135,6 +137,8 @@ def _files(targets: list[Path], context: list[Path], root: Path, stdin, override
 
 def analyse_all(jobs: list[Job], workers: int) -> list[Scanned]:
     """``scan`` over jobs, in ``workers`` processes when there are enough of them."""
+    from pinless.scan import scan  # the analyser's imports: not needed by a warm run
+
     if workers <= 1 or len(jobs) < _PARALLEL_MIN:
         return [scan(j) for j in jobs]
     import multiprocessing
@@ -164,22 +168,24 @@ def run(
     stdin: tuple[Path, bytes] | None = None,
     overrides: dict[Path, bytes] | None = None,
     prefilter_on: bool = True,
+    listing=None,
 ) -> RunResult:
-    """Check ``targets``; ``context`` are other project files read for cross-module facts.
+    """Check ``targets``; ``context`` are other project files read for cross-module facts;
+    ``listing`` is the walk that found them (``discover.Listing``: the deployment files).
 
     ``stdin`` is a target whose bytes come from standard input; ``overrides`` replace the
     bytes of files on disk (the fix loop re-checks its results before writing them).
     """
     cache = Cache(root / ".pinless_cache") if getattr(settings, "cache", True) else None
     try:
-        return _Run(targets, root, settings, context, stdin, overrides, prefilter_on, cache).result()
+        return _Run(targets, root, settings, context, stdin, overrides, prefilter_on, cache, listing).result()
     finally:
         if cache is not None:
             cache.close()
 
 
 class _Run:
-    def __init__(self, targets, root, settings, context, stdin, overrides, prefilter_on, cache):
+    def __init__(self, targets, root, settings, context, stdin, overrides, prefilter_on, cache, listing):
         self.root = Path(root)
         self.settings = settings
         self.cache = cache
@@ -193,7 +199,8 @@ class _Run:
         self.facts: dict[str, bytes] = {}  # relpath -> pickled facts scanned in this run
         self.summaries: dict[str, Summary] = {}  # relpath -> what the project reads of every module
         self.workers = getattr(settings, "jobs", None) or os.cpu_count() or 1
-        self.configured = config_entries(self.root, settings)
+        self.listing = listing
+        self.configured: Any = None  # after the cache is read: CDK apps are found from the records
         self.versions = declared_versions(self.root)
         self.texts = Texts(self.files)
 
@@ -237,6 +244,8 @@ class _Run:
         return todo + [rel for rel in self.hashes if rel not in self.records]
 
     def scan(self, rels: Iterable[str], full: bool = False) -> None:
+        from pinless.scan import Job
+
         jobs = [Job(str(self.files[rel].path), rel, self.files[rel].data, full) for rel in rels]
         if not jobs:
             return
@@ -270,6 +279,18 @@ class _Run:
         except OSError:
             return 0
 
+    def deploy_files(self) -> list[str] | None:
+        """The listing's deployment files; a Python file counts when it mentions aws_cdk (the
+        scan record says so, without reading the file again)."""
+        if self.listing is None or Path(self.listing.root) != Path(os.path.abspath(self.root)):
+            return None
+        from pinless.model.entrypoints import mentions_cdk
+
+        cdk = [rel for rel in self.listing.cdk_candidates
+               if (self.records[rel].cdk if rel in self.records
+                   else mentions_cdk(os.path.join(self.listing.root, rel)))]
+        return self.listing.deploy_by_name + cdk
+
     # -- keys -----------------------------------------------------------------------------------
 
     def base_key(self) -> str:
@@ -298,6 +319,7 @@ class _Run:
 
     def result(self) -> RunResult:
         todo = self.known()
+        self.configured = config_entries(self.root, self.settings, self.deploy_files())
         cacheable = self.cache is not None and not self.overrides and self.prefilter_on
         base = self.base_key()
         if cacheable and not todo:
@@ -451,6 +473,8 @@ class _Run:
             blob = self.cache.get_blobs("facts", [key]).get(key)
         facts = loads(blob) if blob is not None else None
         if facts is None:  # lost or unreadable in the cache: analyse the file again
+            from pinless.scan import Job, scan
+
             again = scan(Job(str(self.files[rel].path), rel, self.files[rel].data, full=True))
             facts = loads(again.facts) if again.facts is not None else None
             if self.cache and again.facts is not None and again.hash == self.hashes[rel]:
@@ -495,17 +519,16 @@ def _valid(unit: tuple, project, every: str) -> bool:
     return all(project.found(dep) == found for dep, found in deps.items())
 
 
-def config_entries(root: Path, settings: Any):
-    """The handlers named by deployment files and the ``handlers`` setting (once per run)."""
+def config_entries(root: Path, settings: Any, files: list[str] | None = None):
+    """The handlers named by deployment files (``files``, else a walk of ``root`` with the
+    discovery's excludes) and the ``handlers`` setting (once per run)."""
+    handlers = tuple(getattr(settings, "handlers", ()) or ())
+    if files is not None:
+        return entrypoints.config_entry_points(root, handlers, files=files)
     from pinless import discover
 
     excluded = discover.excluder(settings)
-
-    def skip(rel: str) -> bool:
-        return excluded(root / rel)
-
-    handlers = tuple(getattr(settings, "handlers", ()) or ())
-    return entrypoints.config_entry_points(root, handlers, skip=skip)
+    return entrypoints.config_entry_points(root, handlers, skip=lambda rel: excluded(root / rel))
 
 
 def find_entry_points(configured, relpaths: list[str], code: dict[str, list], module) -> tuple[list, list[str]]:

@@ -31,6 +31,7 @@ class Record:
     directives: bool  # may hold a suppression comment ("noqa" in any case)
     names_pinless: bool  # says "PIN" or "pinless": a directive may be unused (PIN002) without findings
     error: tuple[int, int, str] | None  # PIN001: (line, column, message)
+    cdk: bool = False  # says aws_cdk: may be a CDK app that names handlers (entrypoints)
 
     @property
     def candidate(self) -> bool:
@@ -101,5 +102,6 @@ def scan(job: Job) -> Scanned:
         else:
             module = analyzer.parse_only()
         error = module.error
-    record = Record(database, entry, imports, directives, b"PIN" in body or b"pinless" in body, error)
+    record = Record(database, entry, imports, directives, b"PIN" in body or b"pinless" in body, error,
+                    b"aws_cdk" in body)
     return Scanned(job.rel, digest, sig, record, facts, None, summary)
