@@ -238,10 +238,15 @@ class _Run:
             rehashed.append((rel, sig or "", digest))
         if self.cache:
             self.cache.put_signatures(rehashed)
-            keys = {f"{rel}:{h}": rel for rel, h in self.hashes.items()}
+        return todo
+
+    def load_records(self, rels: Iterable[str]) -> list[str]:
+        """Records of files with a known hash from the cache; the relpaths that have none."""
+        keys = {f"{rel}:{self.hashes[rel]}": rel for rel in rels if rel in self.hashes and rel not in self.records}
+        if self.cache:
             for key, record in self.cache.get_many("records", keys).items():
                 self.records[keys[key]] = record  # type: ignore[assignment]
-        return todo + [rel for rel in self.hashes if rel not in self.records]
+        return [rel for rel in keys.values() if rel not in self.records]
 
     def scan(self, rels: Iterable[str], full: bool = False) -> None:
         from pinless.scan import Job
@@ -286,6 +291,7 @@ class _Run:
             return None
         from pinless.model.entrypoints import mentions_cdk
 
+        self.load_records(self.listing.cdk_candidates)
         cdk = [rel for rel in self.listing.cdk_candidates
                if (self.records[rel].cdk if rel in self.records
                    else mentions_cdk(os.path.join(self.listing.root, rel)))]
@@ -326,6 +332,7 @@ class _Run:
             hit = self.cache.get_run(self.run_key(base))
             if hit is not None:
                 return self.from_run_cache(hit)
+        todo += self.load_records(self.files)
         hits = len(self.files) - len(todo)
         self.scan(todo)
         if cacheable and todo and not self.unreadable:

@@ -12,10 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from pinless import prefilter
 from pinless.cache import content_hash, dumps, stat_signature
-from pinless.model.values import DictV
-from pinless.source import decode
 
 
 _DIRECTIVE = re.compile(rb"noqa", re.IGNORECASE)  # what suppress.parse looks for
@@ -71,6 +68,11 @@ class Summary:
 
 
 def scan(job: Job) -> Scanned:
+    # imported here: a warm run unpickles records without needing the analyser
+    from pinless import prefilter
+    from pinless.model.values import DictV
+    from pinless.source import decode
+
     sig = None
     data = job.data
     if data is None:
