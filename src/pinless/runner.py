@@ -140,7 +140,7 @@ def analyse_all(jobs: list[Job], workers: int) -> list[Scanned]:
     from pinless.scan import scan  # the analyser's imports: not needed by a warm run
 
     if workers <= 1 or len(jobs) < _PARALLEL_MIN:
-        return [scan(j) for j in jobs]
+        return [scan(j, pickled=False) for j in jobs]
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
@@ -196,7 +196,7 @@ class _Run:
         self.hashes: dict[str, str] = {}
         self.records: dict[str, Record] = {}
         self.unreadable: dict[str, str] = {}
-        self.facts: dict[str, bytes] = {}  # relpath -> pickled facts scanned in this run
+        self.facts: dict[str, Any] = {}  # relpath -> facts scanned in this run (pickled by a worker)
         self.summaries: dict[str, Summary] = {}  # relpath -> what the project reads of every module
         self.workers = getattr(settings, "jobs", None) or os.cpu_count() or 1
         self.listing = listing
@@ -268,7 +268,9 @@ class _Run:
             if self.files[s.rel].data is None:  # no signature yet ("") when the file is too recent
                 signatures.append((s.rel, s.sig or "", s.hash))
             if s.facts is not None:
-                self.facts[s.rel] = facts[key] = s.facts
+                self.facts[s.rel] = s.facts
+                if self.cache:
+                    facts[key] = s.facts if isinstance(s.facts, bytes) else dumps(s.facts)
                 self.summaries[s.rel] = summaries[key] = s.summary
         if self.cache:
             self.cache.put_signatures(signatures)
@@ -478,14 +480,11 @@ class _Run:
         blob = self.facts.pop(rel, None)
         if blob is None and self.cache:
             blob = self.cache.get_blobs("facts", [key]).get(key)
-        facts = loads(blob) if blob is not None else None
+        facts = loads(blob) if isinstance(blob, bytes) else blob
         if facts is None:  # lost or unreadable in the cache: analyse the file again
             from pinless.scan import Job, scan
 
-            again = scan(Job(str(self.files[rel].path), rel, self.files[rel].data, full=True))
-            facts = loads(again.facts) if again.facts is not None else None
-            if self.cache and again.facts is not None and again.hash == self.hashes[rel]:
-                self.cache.put_blobs("facts", {key: again.facts})
+            facts = scan(Job(str(self.files[rel].path), rel, self.files[rel].data, full=True), pickled=False).facts
         if facts is not None:
             facts.path = str(self.files[rel].path)  # the cached facts may come from a checkout elsewhere
         return facts

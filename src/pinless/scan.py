@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from pinless.cache import content_hash, dumps, stat_signature
 
@@ -53,7 +54,7 @@ class Scanned:
     hash: str | None  # None: unreadable (``error`` says why)
     sig: str | None  # stat signature, when the bytes came from the file and it is not racy
     record: Record | None
-    facts: bytes | None  # pickled ModuleFacts, for database code and ``full`` jobs
+    facts: Any  # ModuleFacts (pickled when it crossed a process pipe), for database code and ``full`` jobs
     error: str | None = None
     summary: "Summary | None" = None  # with ``facts``
 
@@ -67,7 +68,8 @@ class Summary:
     databases: bool  # a module-level literal Django ``DATABASES``
 
 
-def scan(job: Job) -> Scanned:
+def scan(job: Job, pickled: bool = True) -> Scanned:
+    """``pickled=False`` (in-process): the facts object itself, not its pickle."""
     # imported here: a warm run unpickles records without needing the analyser
     from pinless import prefilter
     from pinless.model.values import DictV
@@ -94,16 +96,15 @@ def scan(job: Job) -> Scanned:
     if decoded.text is None:
         error = (*decoded.position, decoded.error or "cannot decode")
     else:
-        from pinless.model.analyze import Analyzer
+        from pinless.model.analyze import Analyzer, syntax_error
 
-        analyzer = Analyzer(decoded.text, job.path, job.rel)
         if job.full or database or entry:
-            module = analyzer.run()
-            facts = dumps(module)
+            module = Analyzer(decoded.text, job.path, job.rel).run()
+            facts = dumps(module) if pickled else module
             summary = Summary(tuple(module.entry_points), isinstance(module.exports.get("DATABASES"), DictV))
+            error = module.error
         else:
-            module = analyzer.parse_only()
-        error = module.error
+            error = syntax_error(decoded.text, job.path)
     record = Record(database, entry, imports, directives, b"PIN" in body or b"pinless" in body, error,
                     b"aws_cdk" in body)
     return Scanned(job.rel, digest, sig, record, facts, None, summary)

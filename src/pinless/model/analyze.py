@@ -51,6 +51,17 @@ class Scope:
     returns: list[Value] = field(default_factory=list)
 
 
+def syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
+    """For files the prefilter drops: only the syntax check behind PIN001."""
+    try:
+        ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        return (exc.lineno or 1, exc.offset or 1, syntax_message(exc))
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return (1, 1, str(exc) or type(exc).__name__)
+    return None
+
+
 class Analyzer:
     def __init__(self, source: str, path: str, relpath: str, lib: LibraryIndex | None = None):
         self.source = source
@@ -90,17 +101,6 @@ class Analyzer:
         self.cur_top = False
 
     # -- driver ---------------------------------------------------------------------------
-
-    def parse_only(self) -> ModuleFacts:
-        """For files the prefilter drops: only the syntax check behind PIN001."""
-        self.facts.lines = len(self.lines)
-        try:
-            ast.parse(self.source, filename=self.facts.path)
-        except SyntaxError as exc:
-            self.facts.error = (exc.lineno or 1, exc.offset or 1, syntax_message(exc))
-        except (ValueError, RecursionError, MemoryError) as exc:
-            self.facts.error = (1, 1, str(exc) or type(exc).__name__)
-        return self.facts
 
     def run(self) -> ModuleFacts:
         self.facts.lines = len(self.lines)
