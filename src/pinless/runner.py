@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
@@ -178,10 +179,30 @@ def run(
     """
     cache = Cache(root / ".pinless_cache") if getattr(settings, "cache", True) else None
     try:
-        return _Run(targets, root, settings, context, stdin, overrides, prefilter_on, cache, listing).result()
+        with _fewer_collections():
+            return _Run(targets, root, settings, context, stdin, overrides, prefilter_on, cache,
+                        listing).result()
     finally:
         if cache is not None:
             cache.close()
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Parsing allocates millions of short-lived, acyclic `ast` nodes, and each default gen-0
+    collection (every 700 allocations) also walks the facts already kept: a cold run of 1,001
+    files spent a fifth of its time in the collector. Collect less often (forked workers inherit
+    it); reference counting still frees the trees, and cycles are still collected."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.freeze()  # what start-up allocated (modules, the catalog) is never garbage
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 class _Run:
