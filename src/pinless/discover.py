@@ -179,6 +179,7 @@ class _Walker:
         self.notes: list[str] = []
         self.links: list[tuple[str, str | None]] = []  # symlinked folders, walked last
         self.deploy = deploy  # also list deployment files (from the root, not through links)
+        self._files: list[Path] | None = None
         self.deploy_by_name: list[str] = []
         self.cdk_candidates: list[str] = []
         if deploy:  # the deployment readers decide which names count (one source of truth)
@@ -192,8 +193,11 @@ class _Walker:
                        sorted(self.cdk_candidates), sorted(self.notes))
 
     def files(self) -> list[Path]:
-        # sorted as Paths sort, comparing strings: sorting the Paths cost more than the walk
-        return [Path(p) for p in sorted(set(self.found.values()), key=_parts)]
+        # sorted as Paths sort, comparing strings: sorting the Paths cost more than the walk;
+        # built once (collect asks for the targets and for the listing of the same walk)
+        if self._files is None:
+            self._files = [Path(p) for p in sorted(set(self.found.values()), key=_parts)]
+        return list(self._files)
 
     # named paths ---------------------------------------------------------------------------
 
