@@ -144,3 +144,35 @@ def test_a_deployment_file_change_invalidates_the_run(tmp_path):
     after = runner.run(paths, tmp_path, CACHED)
     assert after.project is not None
     assert _codes(after) == _codes(runner.run(paths, tmp_path, UNCACHED)) != before
+
+
+def test_other_builds_databases_are_swept_after_a_week(tmp_path):
+    import os
+    import time
+
+    folder = tmp_path / ".pinless_cache"
+    folder.mkdir()
+    stale = folder / "pinless-0.0.1-0123456789abcdef.sqlite"
+    recent = folder / "pinless-0.0.2-0123456789abcdef.sqlite"
+    memo = folder / "catalog-0123.pickle"
+    for path in (stale, recent, memo):
+        path.write_bytes(b"x")
+    week_ago = time.time() - 8 * 86400
+    os.utime(stale, (week_ago, week_ago))
+    os.utime(memo, (week_ago, week_ago))
+    cache = Cache(folder)
+    assert cache.db is not None
+    cache.close()
+    assert not stale.exists() and not memo.exists()
+    assert recent.exists()  # another build, used lately (pre-commit's own environment)
+
+
+def test_an_oversized_database_starts_afresh(tmp_path, monkeypatch):
+    from pinless import cache as cache_mod
+
+    paths = write_project(tmp_path, {"app.py": HANDLER, "db.py": DB})
+    runner.run(paths, tmp_path, CACHED)
+    monkeypatch.setattr(cache_mod, "_MAX_BYTES", 1)
+    again = runner.run(paths, tmp_path, CACHED)
+    assert again.cache_hits == 0
+    assert _codes(again) == ["app.py:PIN101:7"]

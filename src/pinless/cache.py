@@ -26,6 +26,7 @@ folder): writers serialise on the database lock, readers never see half a row.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sqlite3
 import time
@@ -62,6 +63,31 @@ def _catalog_hash() -> str:
     return h.hexdigest()
 
 
+_UNUSED = 7 * 86400  # seconds: another build's database not used this long is deleted
+_MAX_BYTES = 512 * 2**20  # a database past this size starts afresh (old contents pile up)
+
+
+def _sweep(directory: Path, current: Path) -> None:
+    """Bound the folder: databases (and catalog memos) of other pinless builds unused for a
+    week, and this build's database once it outgrows ``_MAX_BYTES``. Another build still in
+    use (pre-commit's own environment beside the project's) touches its file on every run."""
+    now = time.time()
+    for old in [*directory.glob("pinless-*.sqlite*"), *directory.glob("catalog-*.pickle")]:
+        try:
+            if old.name.startswith(current.name):
+                continue
+            if now - old.stat().st_mtime > _UNUSED:
+                old.unlink()
+        except OSError:
+            continue
+    try:
+        if current.stat().st_size > _MAX_BYTES:
+            for name in (current.name, current.name + "-wal", current.name + "-shm"):
+                (directory / name).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 class Cache:
     def __init__(self, directory: Path):
         self.directory = directory
@@ -72,7 +98,9 @@ class Cache:
                 if not (directory / name).exists():
                     (directory / name).write_text(text)
             path = directory / f"pinless-{__version__}-{_catalog_hash()}.sqlite"
+            _sweep(directory, path)
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            os.utime(path)  # "last used", for the sweep of other builds' databases
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, sig TEXT, hash TEXT)")

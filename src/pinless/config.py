@@ -208,7 +208,8 @@ KEYS: tuple[Key, ...] = (
         "Report format: " + ", ".join(f"`{f}`" for f in OUTPUT_FORMATS) + ".",
         _output_format, "--output-format"),
     Key("cache", "cache", "boolean", True,
-        "Keep per-file results in `.pinless_cache/`.", _bool, "--no-cache"),
+        "Keep results in `.pinless_cache/`, keyed by content: unchanged files are not read again "
+        "and an edit re-checks only what it can change.", _bool, "--no-cache"),
     Key("jobs", "jobs", "integer", 0,
         "Worker processes; 0 means one per CPU.", _count, "--jobs"),
     Key("rds-proxy.session-pinning-filters", "session_pinning_filters", "list of strings", (),
