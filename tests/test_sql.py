@@ -388,14 +388,18 @@ def test_classify_is_cached(monkeypatch):
     assert calls == [(text, PG)]
     assert classify(text, MY) is not first  # the dialect is part of the key
     assert calls == [(text, PG), (text, MY)]
-    assert sql.learned()[(text, MY)] == classify(text, MY)
+    from pinless import memo
+
+    assert memo.learned()["sql"][(text, MY)] == classify(text, MY)
 
 
 def test_remembered_answers_are_not_computed_again(monkeypatch):
     from pinless.model import sql
 
     text = "SET search_path = remembered -- probe"
-    sql.remember({(text, PG): ()})
+    from pinless import memo
+
+    memo.load({"sql": {(text, PG): ()}})
     monkeypatch.setattr(sql, "_classify", lambda *key: pytest.fail("classified again"))
     assert classify(text, PG) == ()
 

@@ -15,7 +15,7 @@ fact starts afresh), in ``.pinless_cache`` under the project root. Tables:
 - ``units``: one module's checked findings with the cross-module lookups they depended on
   (``runner``); a change elsewhere re-checks only the modules whose lookups it changes.
 - ``selections``: the prefilter's choice for one shape of the project's imports.
-- ``memo``: ``sql`` -> every SQL string classified so far, with its answer.
+- ``memo``: a memo's name -> its answers (``memo.py``: SQL classified, lifecycle fix edits).
 - ``runs``: a whole run's findings keyed by everything they depend on (warm re-runs).
 
 Values are pickled; a row that does not unpickle is ignored and recomputed. SQLite makes the

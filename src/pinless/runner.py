@@ -435,10 +435,10 @@ class _Run:
         base = hashlib.blake2b(f"{base}:{bool(lambda_entries(project))}".encode(), digest_size=16).hexdigest()
         every = hashlib.blake2b(repr((base, sorted(index.items()))).encode(), digest_size=16).hexdigest()
 
-        from pinless.model import sql
+        from pinless import memo
 
         if self.cache:
-            sql.remember(self.cache.get_many("memo", ["sql"]).get("sql") or {})  # type: ignore[arg-type]
+            memo.load(self.cache.get_many("memo", memo.NAMES))  # type: ignore[arg-type]
         findings: dict[str, list[Finding]] = {}
         targets = [rel for rel, f in self.files.items() if f.target]
         checked = [rel for rel in targets if rel in index]
@@ -461,8 +461,6 @@ class _Run:
                                 every if everything else None, found)
         if self.cache:
             self.cache.put_many("units", fresh)
-            if fresh and sql.learned():
-                self.cache.put_many("memo", {"sql": sql.learned()})
         by_path = {str(self.files[rel].path): rel for rel in targets}
         for f in self._project_findings(project, project_checks, every):
             rel = by_path.get(f.path)
@@ -473,6 +471,8 @@ class _Run:
             error = error or (self.records[rel].error if rel in self.records else None)
             if error:
                 findings.setdefault(rel, []).append(_parse_error(self.cat, str(self.files[rel].path), error))
+        if self.cache:
+            self.cache.put_many("memo", memo.learned())
         kept, suppressed = self.suppress(targets, findings)
         self.read_texts(kept)
         return RunResult(

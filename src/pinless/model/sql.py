@@ -68,6 +68,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from pinless import memo
 from pinless import catalog
 
 # sqlglot costs a fifth of a second to import and most runs (a warm cache, files without
@@ -186,10 +187,9 @@ def might_pin(text: str) -> bool:
     return bool(_TRIGGER.search(text)) or _too_large(text)
 
 
-# Classified strings, per run and (through ``remember`` / ``learned``) across runs: a re-check
-# of one edited module then rarely needs sqlglot, whose import alone costs 0.1 s.
-_KNOWN: dict[tuple[str, str], tuple[SqlFact, ...]] = {}
-_LEARNED: set[tuple[str, str]] = set()
+# Classified strings, per run and across runs (memo.py): a re-check of one edited module then
+# rarely needs sqlglot, whose import alone costs 0.1 s.
+_CLASSIFIED = memo.named("sql")
 
 
 def classify(text: str, dialect: str = "postgres") -> tuple[SqlFact, ...]:
@@ -197,22 +197,7 @@ def classify(text: str, dialect: str = "postgres") -> tuple[SqlFact, ...]:
     if not might_pin(text):
         return ()
     key = (text, "mysql" if dialect == "mysql" else "postgres")
-    found = _KNOWN.get(key)
-    if found is None:
-        found = _KNOWN[key] = _classify(*key)
-        _LEARNED.add(key)
-    return found
-
-
-def remember(known: dict[tuple[str, str], tuple[SqlFact, ...]]) -> None:
-    """Answers of earlier runs (the same catalog and classifier: the cache is per build)."""
-    for key, facts in known.items():
-        _KNOWN.setdefault(key, facts)
-
-
-def learned() -> dict[tuple[str, str], tuple[SqlFact, ...]]:
-    """Every answer this process computed or was given."""
-    return dict(_KNOWN) if _LEARNED else {}
+    return _CLASSIFIED.get(key, lambda: _classify(*key))
 
 
 def _classify(text: str, dialect: str) -> tuple[SqlFact, ...]:
