@@ -160,3 +160,99 @@ def test_a_change_elsewhere_reaches_a_cached_module(tmp_path, files, changed, be
     again = runner.run(_files(tmp_path), tmp_path, CACHED)
     assert again.project is not None
     assert codes(again) == after == codes(runner.run(_files(tmp_path), tmp_path, UNCACHED))
+
+
+# --- regressions: what a cached value must not carry over ---------------------------------------
+
+LEAKY = (HERE / "lifecycle" / "psycopg2_raw" / "app.py").read_text()
+
+
+def _rel_view(result, root: Path) -> list[tuple]:
+    return sorted((Path(f.path).relative_to(root).as_posix(), f.code, f.line, f.message, f.fix is not None)
+                  for f in result.findings)
+
+
+def test_cached_findings_take_the_paths_of_the_run_that_reads_them(tmp_path):
+    """The same project reached through a symlink: the whole-run and lifecycle entries were
+    stored with the other spelling of the root."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "app.py").write_text(LEAKY)
+    (real / "other.py").write_text("x = 1\n")
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    runner.run(_files(real), real, CACHED)
+    for change in ("", "x = 4\n"):  # a run-cache hit, then lifecycle from its own entry
+        if change:
+            (real / "other.py").write_text(change)
+        files = [link / p.relative_to(real) for p in _files(real)]
+        cached = runner.run(files, link, CACHED)
+        assert _rel_view(cached, link) == _rel_view(runner.run(files, link, UNCACHED), link)
+        assert {f.code for f in cached.findings} >= {"PIN401", "PIN403"}
+        assert all(cached.texts.get(f.path) is not None for f in cached.findings)
+
+
+def test_lifecycle_fixes_after_a_run_that_checked_fewer_targets(tmp_path):
+    """pre-commit checked one file, then `pinless fix .`: fixes need the text of every target."""
+    (tmp_path / "app.py").write_text(LEAKY)
+    (tmp_path / "other.py").write_text("import psycopg2\n")
+    files = _files(tmp_path)
+    runner.run([tmp_path / "other.py"], tmp_path, CACHED, context=files)
+    cached = runner.run(files, tmp_path, CACHED, context=files)
+    assert _rel_view(cached, tmp_path) == _rel_view(runner.run(files, tmp_path, UNCACHED, context=files), tmp_path)
+    assert any(f.code == "PIN401" and f.fix is not None for f in cached.findings)
+
+
+def test_a_new_file_that_makes_a_configured_handler_ambiguous(tmp_path):
+    """A handler named by a template whose code is elsewhere is matched by file name, over every
+    file of the project, analysed or not."""
+    from lintutil import write_project
+
+    write_project(tmp_path, {
+        "template.yaml": "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                         "      Handler: app.main\n      CodeUri: s3://bucket/code.zip\n",
+        "svc/app.py": "import psycopg2\nconn = psycopg2.connect('')\n\ndef main(*args):\n"
+                      "    with conn.cursor() as cur:\n        cur.execute('SELECT 1')\n",
+        "h2.py": "def handler(event, context):\n    return 1\n",
+    })
+    views = []
+    for step in ("before", "added", "removed"):
+        if step == "added":
+            (tmp_path / "other").mkdir()
+            (tmp_path / "other" / "app.py").write_text("x = 1\n")
+        if step == "removed":
+            (tmp_path / "other" / "app.py").unlink()
+        cached = _rel_view(runner.run(_files(tmp_path), tmp_path, CACHED), tmp_path)
+        assert cached == _rel_view(runner.run(_files(tmp_path), tmp_path, UNCACHED), tmp_path), step
+        views.append(cached)
+    assert views[0] == views[2] != views[1]
+
+
+def test_a_resolution_cut_by_the_depth_limit_is_not_reused_from_elsewhere(tmp_path):
+    """A chain of re-exports longer than the resolver follows: its answer depends on where the
+    resolution started, so it must not be memoised for another module's check."""
+    from lintutil import write_project
+
+    files = {f"m{i:02d}.py": f"import psycopg2\nfrom m{i + 1:02d} import conn\n" for i in range(14)}
+    files["m14.py"] = "import psycopg2\nconn = psycopg2.connect('')\n"
+    files["a_t0.py"] = "import psycopg2\nfrom m00 import conn\nconn.set_client_encoding('LATIN1')\n"
+    files["b_t1.py"] = "import psycopg2\nfrom m06 import conn\nconn.set_client_encoding('LATIN1')\n"
+    write_project(tmp_path, files)
+    first = _rel_view(runner.run(_files(tmp_path), tmp_path, CACHED), tmp_path)
+    assert first == _rel_view(runner.run(_files(tmp_path), tmp_path, UNCACHED), tmp_path)
+    assert [v[:2] for v in first] == [("b_t1.py", "PIN104")]  # 8 hops resolve, 14 do not
+    (tmp_path / "b_t1.py").write_text(files["b_t1.py"].replace("\nconn.", "\n\nconn."))
+    again = _rel_view(runner.run(_files(tmp_path), tmp_path, CACHED), tmp_path)
+    assert again == _rel_view(runner.run(_files(tmp_path), tmp_path, UNCACHED), tmp_path)
+
+
+def test_the_database_is_per_python_version(tmp_path):
+    """PIN001 and the analysis follow the running Python's grammar."""
+    import sys
+
+    from pinless.cache import Cache
+
+    cache = Cache(tmp_path / ".pinless_cache")
+    cache.close()
+    names = [p.name for p in (tmp_path / ".pinless_cache").glob("pinless-*.sqlite")]
+    assert len(names) == 1 and f"-py{sys.version_info[0]}{sys.version_info[1]}-" in names[0]

@@ -1,7 +1,7 @@
 """The content cache: what a run learned, so the next run redoes only what changed.
 
-One SQLite database per pinless version and catalog/model hash (an upgrade or a changed library
-fact starts afresh), in ``.pinless_cache`` under the project root. Tables:
+One SQLite database per pinless version, catalog and source hash, Python version and installed
+sqlglot/libcst (an upgrade or a changed library fact starts afresh), in ``.pinless_cache`` under the project root. Tables:
 
 - ``files``: relpath -> stat signature and content hash. A file whose size, mtime, ctime and
   inode are unchanged is not read again (git's index works the same way). A signature is only
@@ -29,6 +29,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import sys
 import time
 from pathlib import Path
 from typing import Iterable
@@ -88,6 +89,20 @@ def _sweep(directory: Path, current: Path) -> None:
         pass
 
 
+def _runtime() -> str:
+    """What else decides the answers: the Python grammar (PIN001, the analyser's `ast`) and the
+    installed sqlglot and libcst (SQL classification, fix edits), without importing them."""
+    import importlib.util
+
+    h = hashlib.blake2b(f"{sys.version_info[0]}.{sys.version_info[1]}".encode(), digest_size=4)
+    for name in ("sqlglot", "libcst"):
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        if origin:
+            h.update(f"{origin}:{os.stat(origin).st_mtime_ns}".encode())  # a reinstall rewrites it
+    return f"py{sys.version_info[0]}{sys.version_info[1]}-{h.hexdigest()}"
+
+
 class Cache:
     def __init__(self, directory: Path):
         self.directory = directory
@@ -97,7 +112,7 @@ class Cache:
             for name, text in (("CACHEDIR.TAG", _TAG), (".gitignore", "*\n")):
                 if not (directory / name).exists():
                     (directory / name).write_text(text)
-            path = directory / f"pinless-{__version__}-{_catalog_hash()}.sqlite"
+            path = directory / f"pinless-{__version__}-{_catalog_hash()}-{_runtime()}.sqlite"
             _sweep(directory, path)
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             os.utime(path)  # "last used", for the sweep of other builds' databases

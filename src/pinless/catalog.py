@@ -363,6 +363,7 @@ def _memoized(root: Path, memo_dir: Path) -> Catalog:
         with open(memo, "rb") as fh:
             cat = pickle.load(fh)
         if isinstance(cat, Catalog):
+            os.utime(memo)  # in use: the cache's sweep keeps it
             return cat
     except Exception:  # no memo yet, or an unreadable one: parse
         pass

@@ -316,7 +316,7 @@ class _Run:
 
         self.load_records(self.listing.cdk_candidates)
         cdk = [rel for rel in self.listing.cdk_candidates
-               if (self.records[rel].cdk if rel in self.records
+               if (self.records[rel].cdk if rel in self.records and self.files[rel].data is None
                    else mentions_cdk(os.path.join(self.listing.root, rel)))]
         return self.listing.deploy_by_name + cdk
 
@@ -365,12 +365,23 @@ class _Run:
         result = self.check(base)
         result.cache_hits = hits
         if cacheable:
-            self.cache.put_run(self.run_key(base), (result.findings, result.suppressed,
+            self.cache.put_run(self.run_key(base), (self.portable(result.findings), result.suppressed,
                                                     result.entry_points, result.entry_notes, result.analysed))
         return result
 
+    def portable(self, findings: list[Finding]) -> list[tuple[str, Finding]]:
+        """Findings with the relpath of their file, for the cache: the root may be reached by
+        another path next time (a symlink, /tmp and /private/tmp)."""
+        rels = {str(f.path): rel for rel, f in self.files.items()}
+        return [(rels.get(f.path, ""), f) for f in findings]
+
+    def local(self, stored: list[tuple[str, Finding]]) -> list[Finding]:
+        """Cached findings with the paths of this run's files."""
+        return [replace(f, path=str(self.files[rel].path)) if rel in self.files else f for rel, f in stored]
+
     def from_run_cache(self, hit, hits: int | None = None) -> RunResult:
-        findings, suppressed, entry_points, entry_notes, analysed = hit
+        stored, suppressed, entry_points, entry_notes, analysed = hit
+        findings = self.local(stored)
         self.read_texts(findings)
         return RunResult(
             findings=list(findings),
@@ -433,7 +444,13 @@ class _Run:
         from pinless.checks.lifecycle import lambda_entries
 
         base = hashlib.blake2b(f"{base}:{bool(lambda_entries(project))}".encode(), digest_size=16).hexdigest()
-        every = hashlib.blake2b(repr((base, sorted(index.items()))).encode(), digest_size=16).hexdigest()
+        # what a check reading the whole project reads: every analysed module, the entry points
+        # (matched against every file's path), and which files are targets (fixes need their text)
+        every = hashlib.blake2b(repr((
+            base, sorted(index.items()), sorted(rel for rel in index if self.files[rel].target),
+            [(e.module_path, e.function, e.kind, e.line, e.is_async, e.framework, e.app, e.source, e.note)
+             for e in project.entry_points],
+        )).encode(), digest_size=16).hexdigest()
 
         from pinless import memo
 
@@ -490,10 +507,10 @@ class _Run:
         key = f"lifecycle:{every}"
         hit = self.cache.get_many("units", [key]).get(key) if self.cache else None
         if hit is not None:
-            return hit  # type: ignore[return-value]
+            return self.local(hit)  # type: ignore[arg-type]
         found = list(project_checks(project, self.cat))
         if self.cache:
-            self.cache.put_many("units", {key: found})
+            self.cache.put_many("units", {key: self.portable(found)})
         return found
 
     def load(self, rel: str):

@@ -65,6 +65,7 @@ class Project:
         self._databases: list[DictV] | None = None
         self._called: frozenset[str] | None = None
         self._active: set[Value] = set()
+        self._cut = False  # the resolution under way hit the depth limit or a cycle
         self._deps: list[set[tuple[str, str]]] = []
 
     @classmethod
@@ -161,14 +162,20 @@ class Project:
                 self._deps[-1] |= memo[1]  # a memoised answer carries the lookups behind it
             return memo[0]
         if value in self._active or depth > _MAX_DEPTH:
+            self._cut = True
             return UNKNOWN
         self._active.add(value)
+        outer, self._cut = self._cut, False
         try:
             with self.track() as deps:
                 result = self._resolve_ref(value, depth)
         finally:
             self._active.discard(value)
-        self._memo[value] = (result, frozenset(deps))
+            cut, self._cut = self._cut, outer or self._cut
+        if not cut:
+            # an answer cut short by the depth limit or a cycle depends on where the resolution
+            # started: memoising it would make a module's findings depend on check order
+            self._memo[value] = (result, frozenset(deps))
         return result
 
     def _resolve_ref(self, ref: Ref, depth: int) -> Value:
