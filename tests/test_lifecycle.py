@@ -550,7 +550,7 @@ def test_local_connection_closed_outside_finally_is_wrapped(tmp_path):
         # psycopg2's `with conn:` only ends the transaction
         (
             "    with psycopg2.connect(DSN) as conn:\n        conn.cursor().execute('SELECT 1')\n",
-            ["PIN404:7"],
+            ["PIN404:8"],
         ),
         ("    with closing(psycopg2.connect(DSN)) as conn:\n        conn.cursor().execute('SELECT 1')\n", []),
         (
@@ -558,7 +558,12 @@ def test_local_connection_closed_outside_finally_is_wrapped(tmp_path):
             "        conn.close()\n",
             [],
         ),
-        ("    conn = open_conn()\n    conn.cursor().execute('SELECT 1')\n", ["PIN404:7"]),
+        ("    conn = open_conn()\n    conn.cursor().execute('SELECT 1')\n", ["PIN404:8"]),
+        # the connection bound first, the `with` on the name: the same as `with connect() as conn`
+        ("    conn = psycopg2.connect(DSN)\n    with conn:\n        conn.cursor().execute('SELECT 1')\n",
+         ["PIN404:8"]),
+        ("    conn = psycopg.connect(DSN, prepare_threshold=None)\n    with conn:\n        conn.execute('SELECT 1')\n", []),
+        ("    conn = psycopg.connect(DSN, prepare_threshold=None)\n    conn = other()\n    with conn:\n        pass\n", ["PIN404:8"]),
     ],
 )
 def test_connection_opened_in_the_invocation(tmp_path, body, expected):
@@ -566,6 +571,7 @@ def test_connection_opened_in_the_invocation(tmp_path, body, expected):
         dedent("""
         from contextlib import closing
 
+        import psycopg
         import psycopg2
 
         DSN = "postgresql://proxy/app"

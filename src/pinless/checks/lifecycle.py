@@ -1378,7 +1378,8 @@ class Analysis:
                     continue  # handed to the caller, which owns it
                 if c.span.line in rebind_lines:
                     continue  # bound to a module-level name: PIN401/PIN403 territory
-                if i in managed and kind.with_closes or i in set(getattr(fn, "closing", ())):
+                entered = i in managed or i in getattr(fn, "entered", ())
+                if entered and kind.with_closes or i in set(getattr(fn, "closing", ())):
                     continue
                 if self._handed_on(module, key, c, opened):
                     continue

@@ -49,6 +49,7 @@ class Scope:
     globals: set[str] = field(default_factory=set)
     cls: str | None = None  # enclosing class name, for `self.x`
     returns: list[Value] = field(default_factory=list)
+    calls: dict[str, int] = field(default_factory=dict)  # name -> the call it was last bound to
 
 
 def syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
@@ -93,8 +94,10 @@ class Analyzer:
         self.exit_depth = 0  # inside the `finally` of a top-level try
         self.exit_calls: list[int] = []
         self.managed: list[int] = []
+        self.entered: list[int] = []  # calls bound to a name that a later `with` enters
         self.rebinds: list[tuple[str, int, int]] = []
         self.with_calls: set[int] = set()  # id() of `with` context expressions being evaluated
+        self.call_index: dict[int, int] = {}  # id() of a call node in a function -> its index in calls
         self.closer_calls: set[int] = set()  # id() of calls wrapped by `closing(...)` in a `with`
         self.closing: list[int] = []
         self.cur_line = 0
@@ -262,10 +265,16 @@ class Analyzer:
 
     def s_Assign(self, node: ast.Assign) -> None:
         value = self.expr(node.value)
+        call = node.value.value if isinstance(node.value, ast.Await) else node.value
         for target in node.targets:
             if isinstance(target, ast.Subscript):
                 self._setitem(node, target, value)
             self.bind_target(target, value)
+            if isinstance(target, ast.Name):
+                if id(call) in self.call_index:
+                    self.scope.calls[target.id] = self.call_index[id(call)]
+                else:
+                    self.scope.calls.pop(target.id, None)
 
     def _setitem(self, node: ast.Assign, target: ast.Subscript, value: Value) -> None:
         """``os.environ["PGOPTIONS"] = ...``: an item assignment library data knows about."""
@@ -301,6 +310,11 @@ class Analyzer:
             self.with_calls.update(id(m) for m in managed)
             if len(managed) > 1:
                 self.closer_calls.add(id(managed[1]))
+            if isinstance(ctx, ast.Name) and ctx.id in self.scope.calls and self.scope is not self.module:
+                # `conn = connect(...)` then `with conn:`: the block's exit reaches that connection
+                opened = self.scope.calls[ctx.id]
+                if opened not in self.entered:
+                    self.entered.append(opened)
             value = self.expr(item.context_expr)
             self.with_calls.difference_update(id(m) for m in managed)
             self.closer_calls.difference_update(id(m) for m in managed)
@@ -385,9 +399,10 @@ class Analyzer:
         outer, outer_finally, outer_top = self.scope, self.finally_depth, self.top_line
         self.top_line = self.top_lines.get(qual, self.top_line)
         outer_exit = (self.fn_body, self.exit_depth, self.exit_calls, self.managed, self.rebinds,
-                      self.cur_line, self.cur_top, self.closing)
+                      self.cur_line, self.cur_top, self.closing, self.entered)
         self.fn_body = frozenset(id(s) for s in node.body)
         self.exit_depth, self.exit_calls, self.managed, self.rebinds, self.closing = 0, [], [], [], []
+        self.entered = []
         # class bodies are not enclosing scopes for methods: skip to the class's parent
         enclosing = parent.parent if parent.cls and parent.qualname == parent.cls else parent
         self.scope = Scope(qual, parent=enclosing, cls=cls)
@@ -419,12 +434,13 @@ class Analyzer:
             releases=releases,
             exit_releases=tuple(self.exit_calls),
             managed=tuple(self.managed),
+            entered=tuple(self.entered),
             closing=tuple(self.closing),
             rebinds=tuple(self.rebinds),
         )
         self.scope, self.finally_depth = outer, outer_finally
         (self.fn_body, self.exit_depth, self.exit_calls, self.managed, self.rebinds,
-         self.cur_line, self.cur_top, self.closing) = outer_exit
+         self.cur_line, self.cur_top, self.closing, self.entered) = outer_exit
         self.in_progress.discard(qual)
         self.done[qual] = returns
         return returns
@@ -724,6 +740,7 @@ class Analyzer:
             index = len(self.facts.calls)
             if self.exit_depth:
                 self.exit_calls.append(index)
+            self.call_index[id(node)] = index
             if id(node) in self.with_calls:
                 self.managed.append(index)
             if id(node) in self.closer_calls:

@@ -54,6 +54,7 @@ class FunctionFacts:
     # calls in the `finally` of a try that is a top-level statement of the body (every exit path)
     exit_releases: tuple[int, ...] = ()
     managed: tuple[int, ...] = ()  # calls that are the context expression of a `with` item
+    entered: tuple[int, ...] = ()  # calls bound to a name a later `with` item enters (`with conn:`)
     closing: tuple[int, ...] = ()  # calls wrapped by `with closing(...)`: closed on every path
     # assignments to names declared `global`: (name, line, flags), flags REBIND_NONE | ...
     rebinds: tuple[tuple[str, int, int], ...] = ()

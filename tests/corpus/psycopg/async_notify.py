@@ -11,7 +11,7 @@ CHANNEL = "order_events"
 
 async def _publish_and_drain(event):
     # ruleid: PIN202
-    # todook: PIN404 -- `async with aconn:` closes the connection on every path
+    # ok: PIN404 -- `async with aconn:` closes the connection on every path
     aconn = await psycopg.AsyncConnection.connect(os.environ["DATABASE_URL"], autocommit=True)
     async with aconn:
         # ruleid: PIN303
