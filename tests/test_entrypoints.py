@@ -905,3 +905,366 @@ def replace_function(entry: EntryPoint, name: str) -> EntryPoint:
     from dataclasses import replace
 
     return replace(entry, function=name)
+
+
+# --- entry points only the whole project shows (entrypoints.promote, runner.find_entry_points) --
+
+
+def project_rows(root: Path, files: dict[str, str], cache: bool = False) -> list[tuple]:
+    """(module_path, function, kind, source, framework, app) of every entry point a check of
+    the whole directory finds."""
+    import textwrap
+
+    from pinless import engine
+    from pinless.config import load_settings
+
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n") if rel.endswith(".py") else text)
+    settings = load_settings(first_path=root, config_file=None, isolated=True,
+                             overrides={"cache": cache, "jobs": 1})
+    result = engine.lint([root], settings)
+    return sorted((e.module_path, e.function, e.kind, e.source, e.framework, e.app)
+                  for e in result.entry_points)
+
+
+def latent_of(files: dict[str, str]) -> tuple[list[EntryPoint], dict]:
+    """The entry points code shows per module, and each module's latent part."""
+    import textwrap
+
+    found, latent = [], {}
+    for rel, text in files.items():
+        entries = code_entry_points(ast.parse(textwrap.dedent(text).lstrip("\n")), rel)
+        found += entries
+        if entries.latent:
+            latent[rel] = entries.latent
+    return found, latent
+
+
+FLASK_APP = """
+    import pymysql
+    from flask import Flask
+
+    app = Flask(__name__)
+
+
+    @app.route("/items")
+    def items():
+        return pymysql.connect(host="db")
+
+
+    def helper():
+        return 1
+"""
+
+
+def test_routes_of_an_app_that_configuration_names_are_entries():
+    found, latent = latent_of({"web.py": FLASK_APP})
+    assert found == []  # no adapter in the code: routes are not entries on their own
+    served = [EntryPoint("web.py", "app", "object", "zappa_settings.json:1", 4, False, "zappa", "app")]
+    assert entrypoints.promote(latent, found, served) == [
+        EntryPoint("web.py", "items", "function", "decorator @app.route", 8, False, "flask", "app"),
+    ]
+
+
+def test_routes_of_an_app_that_configuration_does_not_name_stay_out():
+    found, latent = latent_of({"web.py": FLASK_APP})
+    other = [
+        EntryPoint("web.py", "helper", "function", "template.yaml:3", 12, False),  # a function
+        EntryPoint("other.py", "app", "object", "zappa_settings.json:1", 1, False, "zappa", "app"),
+        EntryPoint("", "app", "object", "zappa_settings.json:1", 0, False, note="no web.py"),
+    ]
+    assert entrypoints.promote(latent, found, other) == []
+
+
+def test_serverless_wsgi_app_named_in_custom_wsgi_brings_its_routes(tmp_path):
+    rows = project_rows(tmp_path, {
+        "serverless.yml": "service: s\ncustom:\n  wsgi:\n    app: web.app\n"
+                          "functions:\n  api:\n    handler: wsgi_handler.handler\n",
+        "web.py": FLASK_APP,
+    })
+    assert rows == [
+        ("web.py", "app", "object", "serverless.yml:4", "serverless-wsgi", "app"),
+        ("web.py", "items", "function", "decorator @app.route", "flask", "app"),
+    ]
+
+
+SERVER = """
+    import chalice
+
+
+    class Server(chalice.Chalice):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+"""
+
+SERVER_APP = """
+    import psycopg2
+
+    from server import Server
+
+    app = Server(app_name="query")
+
+
+    @app.route("/health")
+    def health():
+        return psycopg2.connect("dbname=app")
+
+
+    @app.schedule("rate(1 hour)")
+    def hourly(event):
+        return None
+
+
+    @app.not_a_decorator
+    def other():
+        return None
+"""
+
+
+def test_an_instance_of_a_framework_subclass_defined_in_another_module():
+    found, latent = latent_of({"server.py": SERVER, "app.py": SERVER_APP})
+    assert found == []
+    assert entrypoints.promote(latent, found, []) == [
+        EntryPoint("app.py", "app", "object", "call server.Server", 5, False, "chalice", "app"),
+        EntryPoint("app.py", "health", "function", "decorator @app.route", 9, False, "chalice", "app"),
+        EntryPoint("app.py", "hourly", "function", "decorator @app.schedule", 14, False, "chalice",
+                   "app"),
+    ]
+
+
+def test_a_subclass_chain_across_modules_and_a_relative_import():
+    files = {
+        "pkg/base.py": SERVER,
+        "pkg/server.py": """
+            from .base import Server as Base
+
+
+            class Server(Base):
+                pass
+        """,
+        "pkg/app.py": SERVER_APP.replace("from server import", "from pkg.server import"),
+        "pkg/local.py": """
+            from .server import Server
+
+
+            class Local(Server):
+                pass
+
+
+            app = Local(app_name="local")
+
+
+            @app.lambda_function()
+            def run(payload, context):
+                return None
+        """,
+    }
+    found, latent = latent_of(files)
+    promoted = [(e.module_path, e.function, e.framework) for e in entrypoints.promote(latent, found, [])]
+    assert promoted == [
+        ("pkg/app.py", "app", "chalice"),
+        ("pkg/app.py", "health", "chalice"),
+        ("pkg/app.py", "hourly", "chalice"),
+        ("pkg/local.py", "app", "chalice"),
+        ("pkg/local.py", "run", "chalice"),
+    ]
+
+
+def test_a_class_that_subclasses_something_else_is_not_an_app():
+    files = {
+        "server.py": """
+            from werkzeug.routing import Map
+
+
+            class Server(Map):
+                pass
+
+
+            class Plain:
+                pass
+        """,
+        "app.py": """
+            from server import Plain, Server
+            from cache import Cache
+
+            app = Server()
+            plain = Plain()
+            cache = Cache()
+
+
+            @app.route("/a")
+            def a():
+                return None
+
+
+            @plain.route("/b")
+            def b():
+                return None
+
+
+            @cache.memoize(50)
+            def c():
+                return None
+        """,
+    }
+    found, latent = latent_of(files)
+    assert found == []
+    assert entrypoints.promote(latent, found, []) == []
+
+
+def test_subclass_cycles_end():
+    files = {
+        "a.py": "from b import B\n\n\nclass A(B):\n    pass\n",
+        "b.py": "from a import A\n\n\nclass B(A):\n    pass\n",
+        "app.py": "from a import A\n\napp = A()\n\n\n@app.route('/')\ndef index():\n    return 1\n",
+    }
+    found, latent = latent_of(files)
+    assert entrypoints.promote(latent, found, []) == []
+
+
+def test_a_local_framework_subclass_is_a_framework_object():
+    rows = code_rows_of("""
+        import serverless_wsgi
+        from flask import Flask
+
+
+        class App(Flask):
+            pass
+
+
+        class Api(App):
+            pass
+
+
+        app = Api(__name__)
+
+
+        @app.get("/orders")
+        def orders():
+            return []
+
+
+        def handler(event, context):
+            return serverless_wsgi.handle_request(app, event, context)
+    """)
+    assert rows == [
+        ("orders", "function", "decorator @app.get", 17, False, "flask", "app"),
+        ("handler", "function", "call serverless_wsgi.handle_request", 21, False, "serverless-wsgi",
+         "app"),
+    ]
+
+
+def code_rows_of(text: str) -> list[tuple]:
+    import textwrap
+
+    found = code_entry_points(ast.parse(textwrap.dedent(text).lstrip("\n")), "m.py")
+    return [(e.function, e.kind, e.source, e.line, e.is_async, e.framework, e.app) for e in found]
+
+
+RESTFUL = """
+    import serverless_wsgi
+    from flask import Flask
+    from flask_restful import Api, Resource
+
+    app = Flask(__name__)
+    api = Api(app)
+
+
+    class Items(Resource):
+        def get(self):
+            return []
+
+        async def post(self):
+            return {}
+
+        def _helper(self):
+            return None
+
+
+    class Unused(Resource):
+        def get(self):
+            return []
+
+
+    @api.resource("/health")
+    class Health(Resource):
+        def get(self):
+            return "ok"
+
+
+    api.add_resource(Items, "/items")
+
+
+    def handler(event, context):
+        return serverless_wsgi.handle_request(app, event, context)
+"""
+
+
+def test_flask_restful_resources_on_a_wrapped_app():
+    assert code_rows_of(RESTFUL) == [
+        ("Items.get", "function", "route api.add_resource(Items)", 10, False, "flask", ""),
+        ("Items.post", "function", "route api.add_resource(Items)", 13, True, "flask", ""),
+        ("Health.get", "function", "route api.resource(Health)", 27, False, "flask", ""),
+        ("handler", "function", "call serverless_wsgi.handle_request", 34, False, "serverless-wsgi",
+         "app"),
+    ]  # `Unused` is never registered: not an entry point
+
+
+def test_flask_restful_resources_of_an_unwrapped_app_wait_for_configuration():
+    text = RESTFUL.split("    def handler")[0]
+    found, latent = latent_of({"web.py": text})
+    assert found == []
+    assert entrypoints.promote(latent, found, []) == []
+    served = [EntryPoint("web.py", "app", "object", "zappa_settings.json:1", 5, False, "zappa", "app")]
+    assert [e.function for e in entrypoints.promote(latent, found, served)] == [
+        "Items.get", "Items.post", "Health.get",
+    ]
+
+
+def test_flask_restful_resource_defined_in_another_module():
+    files = {
+        "resources/items.py": """
+            from flask_restful import Resource
+
+
+            class Items(Resource):
+                def get(self):
+                    return []
+
+
+            class Unused(Resource):
+                def get(self):
+                    return []
+        """,
+        "app.py": """
+            import serverless_wsgi
+            from flask import Flask
+            from flask_restful import Api
+
+            from resources.items import Items
+
+            app = Flask(__name__)
+            api = Api(app)
+            api.add_resource(Items, "/items")
+
+
+            def handler(event, context):
+                return serverless_wsgi.handle_request(app, event, context)
+        """,
+    }
+    found, latent = latent_of(files)
+    assert entrypoints.promote(latent, found, []) == [
+        EntryPoint("resources/items.py", "Items.get", "function",
+                   "route api.add_resource(Items) in app.py", 5, False, "flask"),
+    ]
+
+
+def test_subclass_entries_follow_an_edit_of_the_other_module(tmp_path):
+    # the cached run must see the edit of server.py: the entry points are computed after linking
+    files = {"server.py": SERVER, "app.py": SERVER_APP}
+    assert [r[1] for r in project_rows(tmp_path, files, cache=True)] == ["app", "health", "hourly"]
+    edited = {"server.py": SERVER.replace("chalice.Chalice", "object")}
+    assert project_rows(tmp_path, edited, cache=True) == []
+    assert [r[1] for r in project_rows(tmp_path, files, cache=True)] == ["app", "health", "hourly"]

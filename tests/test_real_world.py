@@ -423,14 +423,6 @@ def test_multi_line_connect_that_is_never_closed(tmp_path):
     assert codes_at(found) == ["PIN404:5"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "miss: a Flask app named only by deployment configuration (Zappa app_function, "
-    "serverless-wsgi custom.wsgi.app) is an entry point of kind `object`, but its @app.route "
-    "functions are not: code_entry_points only treats routes as entry points when the app is "
-    "wrapped by an adapter call in code. Fix: after matching configuration entries, treat "
-    "the routes of every configured app object as entry points (the same `wrapped` set that "
-    "code adapters fill)."
-))
 def test_routes_of_a_flask_app_named_in_zappa_settings(tmp_path):
     found = lint(tmp_path, {
         "zappa_settings.json": '{"dev": {"app_function": "app.app", "runtime": "python3.12"}}\n',
@@ -452,12 +444,6 @@ def test_routes_of_a_flask_app_named_in_zappa_settings(tmp_path):
     assert codes_at(found, "app.py") == ["PIN404:9"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "miss: the app is an instance of a chalice.Chalice subclass defined in another module, so "
-    "no @app.route function is an entry point. Fix: resolve the class of a module-level app "
-    "object through the project's class definitions (bases qualified across modules) before "
-    "matching framework classes."
-))
 def test_routes_of_a_chalice_subclass_instance(tmp_path):
     found = lint(tmp_path, {
         "server.py": """
@@ -487,12 +473,6 @@ def test_routes_of_a_chalice_subclass_instance(tmp_path):
     assert codes_at(found, "app.py") == ["PIN404:10"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "miss: Flask-RESTful resources registered with `api.add_resource(Resource, url)` on an "
-    "adapter-wrapped Flask app are not entry points, so their get/post/... methods are never "
-    "checked. Fix: treat the HTTP-verb methods of classes passed to `flask_restful.Api"
-    "(app).add_resource` as routes of `app`."
-))
 def test_flask_restful_resource_methods(tmp_path):
     found = lint(tmp_path, {"app.py": """
         import mysql.connector

@@ -440,7 +440,7 @@ class _Run:
                           databases=[rel for rel in index if self.summaries[rel].databases])
         project.entry_points, project.entry_notes = find_entry_points(
             self.configured, list(self.records), {rel: list(self.summaries[rel].entries) for rel in index},
-            project.module)
+            project.module, {rel: self.summaries[rel].latent for rel in index if self.summaries[rel].latent})
         from pinless.checks.lifecycle import lambda_entries
 
         base = hashlib.blake2b(f"{base}:{bool(lambda_entries(project))}".encode(), digest_size=16).hexdigest()
@@ -575,14 +575,20 @@ def config_entries(root: Path, settings: Any, files: list[str] | None = None):
     return entrypoints.config_entry_points(root, handlers, skip=lambda rel: excluded(root / rel))
 
 
-def find_entry_points(configured, relpaths: list[str], code: dict[str, list], module) -> tuple[list, list[str]]:
+def find_entry_points(configured, relpaths: list[str], code: dict[str, list], module,
+                      latent: dict | None = None) -> tuple[list, list[str]]:
     """Entry points found in code (``code``: relpath -> the module's) joined with the configured
-    ones; ``module(relpath)`` gives the facts that place a configured entry."""
+    ones; ``module(relpath)`` gives the facts that place a configured entry. ``latent`` (relpath
+    -> the module's ``entrypoints.Latent``) adds what only the linked project shows: routes of an
+    app that configuration names, apps of framework subclasses and resources defined in other
+    modules (computed here, after linking: the per-module scan sees one module only)."""
     matched = []
     for entry in entrypoints.match(configured, relpaths):
         facts = module(entry.module_path) if entry.module_path in code and not entry.note else None
         matched.append(_locate(entry, facts) if facts is not None else entry)
     found = [e for rel in sorted(code) for e in code[rel]]
+    if latent:
+        found += entrypoints.promote(latent, found, matched)
     merged = entrypoints.merge(found, matched)
     return merged, list(configured.notes)  # unresolved entries carry their own `note`
 

@@ -75,6 +75,7 @@ class Summary:
 
     entries: tuple  # the entry points found in the module's code
     databases: bool  # a module-level literal Django ``DATABASES``
+    latent: Any = None  # entrypoints.Latent: what other modules and configuration may make entries
 
 
 Summary.__reduce__ = _by_constructor  # type: ignore[method-assign]
@@ -113,7 +114,8 @@ def scan(job: Job, pickled: bool = True) -> Scanned:
         if job.full or database or entry:
             module = Analyzer(decoded.text, job.path, job.rel).run()
             facts = dumps(module) if pickled else module
-            summary = Summary(tuple(module.entry_points), isinstance(module.exports.get("DATABASES"), DictV))
+            summary = Summary(tuple(module.entry_points), isinstance(module.exports.get("DATABASES"), DictV),
+                              getattr(module.entry_points, "latent", None) or None)
             error = module.error
         else:
             error = syntax_error(decoded.text, job.path)

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 # yaml, json and tomllib are imported where a deployment file is read: most projects have none,
 # and PyYAML alone costs more start-up time than the rest of this module.
@@ -147,6 +147,16 @@ MIDDLEWARE_FACTORIES = (
     ("aws_lambda_powertools", frozenset({"lambda_handler_decorator"}), "powertools"),
 )
 
+# Resource APIs: `api = Api(app)`; a class registered on `api` (`api.add_resource(Items, url)`,
+# or decorated `@api.resource(url)`) serves its HTTP-verb methods as routes of `app`.
+# qualified class -> (framework of the app, registering methods, class decorators)
+RESOURCE_APIS = {
+    "flask_restful.Api": ("flask", frozenset({"add_resource"}), frozenset({"resource"})),
+    "flask_restx.Api": ("flask", frozenset({"add_resource"}), frozenset({"route"})),
+}
+HTTP_METHODS = frozenset({"get", "post", "put", "delete", "patch", "head", "options"})
+MAX_CLASS_DEPTH = 10  # subclass chains followed across modules
+
 # ---------------------------------------------------------------------------------------------
 # What marks an entry point in configuration
 # ---------------------------------------------------------------------------------------------
@@ -266,6 +276,73 @@ class Found(list):
 
 
 @dataclass(frozen=True)
+class Route:
+    """A function registered on a module-level object that this module alone cannot show is
+    served from Lambda: a web app no adapter here wraps (deployment configuration may name it),
+    or an object of a class defined in another module (it may subclass a framework class)."""
+
+    app: str  # the object's bound name
+    method: str  # the registering attribute (`route`, `get`); "" for a resource API registration
+    entry: EntryPoint  # what the function becomes when the app is served from Lambda
+
+
+@dataclass(frozen=True)
+class AppObject:
+    """A module-level `name = Cls(...)` whose class this module cannot place."""
+
+    name: str
+    call: str  # the class as called: qualified, or the name of a local class
+    bases: tuple[str, ...]  # qualified names: the class, or the bases of a local class
+    line: int
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """A module-level class other modules may instantiate or register."""
+
+    name: str
+    bases: tuple[str, ...]  # qualified names (local base classes followed to theirs)
+    line: int
+    methods: tuple[tuple[str, int, bool], ...] = ()  # HTTP-verb methods: (name, line, is_async)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A class defined in another module registered on a resource API (`api.add_resource`)."""
+
+    app: str  # the app the API object serves
+    framework: str
+    cls: str  # qualified name of the class, as this module imports it
+    source: str
+
+
+@dataclass(frozen=True)
+class Latent:
+    """What one module knows about entry points that only the whole project can decide."""
+
+    routes: tuple[Route, ...] = ()
+    objects: tuple[AppObject, ...] = ()
+    classes: tuple[ClassInfo, ...] = ()
+    resources: tuple[Registration, ...] = ()
+    wrapped: frozenset[str] = frozenset()  # objects handed to an adapter in this module
+
+    def __bool__(self) -> bool:
+        return bool(self.routes or self.classes or self.resources)
+
+
+NO_LATENT = Latent()
+
+
+class CodeEntries(list):
+    """``code_entry_points``' result: the module's entry points, and in ``latent`` what the
+    project's configuration and other modules may still make entry points (``promote``)."""
+
+    def __init__(self, items: Iterable = (), latent: Latent = NO_LATENT):
+        super().__init__(items)
+        self.latent = latent
+
+
+@dataclass(frozen=True)
 class _Clue:
     """One reason to think a function is an entry point."""
 
@@ -358,12 +435,14 @@ def _package_match(qualname: str | None, table) -> str:
 
 def code_entry_points(
     tree: ast.Module, module_path: str, qualify: Qualify | None = None
-) -> list[EntryPoint]:
-    """Entry points one module defines, ordered by line."""
+) -> CodeEntries:
+    """Entry points one module defines, ordered by line; ``.latent`` holds the routes, objects,
+    classes and resource registrations whose fate other modules or configuration decide."""
     aliases = _import_aliases(tree)
     qualify = qualify or _qualifier(aliases)
     statements = list(_module_statements(tree))
-    objects = _framework_objects(statements, qualify)
+    classes = _local_classes(statements, qualify)
+    objects, unplaced = _framework_objects(statements, qualify, classes)
     functions = [s for s in statements if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
     found: dict[str, EntryPoint] = {}
     for stmt, name, clue in _bound_adapters(statements, qualify):
@@ -387,6 +466,7 @@ def code_entry_points(
     wrapped = {c.app for cs in calls.values() for c in cs if c.framework in ADAPTERS.values()}
     wrapped |= {e.app for e in found.values() if e.framework in ADAPTERS.values()}
     middlewares = _middlewares(functions, qualify)
+    routes: list[Route] = []
     for fn in functions:
         clues = [
             *_decorator_clues(fn, qualify, objects, wrapped, middlewares),
@@ -395,7 +475,28 @@ def code_entry_points(
         ]
         if clues:
             found[fn.name] = _function_entry(module_path, fn, clues)
-    return sorted(found.values(), key=lambda e: (e.line, e.function))
+        else:
+            routes.extend(_latent_routes(module_path, fn, objects, unplaced))
+    registrations: list[Registration] = []
+    for app, entry in _resource_methods(module_path, statements, qualify, classes):
+        if isinstance(entry, Registration):
+            registrations.append(entry)
+        elif app in wrapped:
+            found.setdefault(entry.function, entry)
+        else:
+            routes.append(Route(app, "", entry))
+    entries = sorted(found.values(), key=lambda e: (e.line, e.function))
+    return CodeEntries(entries, _latent(routes, unplaced, classes, registrations, wrapped))
+
+
+def _latent(routes, unplaced, classes, registrations, wrapped) -> Latent:
+    routes = [r for r in routes if r.entry.function]
+    apps = {r.app for r in routes} | {r.app for r in registrations}
+    kept = tuple(o for name, o in unplaced.items() if name in apps)
+    infos = tuple(c for c in classes.values() if c.bases)
+    if not (routes or infos or registrations):
+        return NO_LATENT
+    return Latent(tuple(routes), kept, infos, tuple(registrations), frozenset(wrapped & apps))
 
 
 def _function_entry(
@@ -435,17 +536,133 @@ def _framework_of(qualname: str | None) -> Framework | None:
     return None
 
 
-def _framework_objects(statements, qualify: Qualify) -> dict[str, _Object]:
-    """Module-level `app = Chalice(...)`-style bindings: the caller's resolver cannot know them."""
+def _framework_objects(
+    statements, qualify: Qualify, classes: dict[str, ClassInfo]
+) -> tuple[dict[str, _Object], dict[str, AppObject]]:
+    """Module-level `app = Chalice(...)`-style bindings (the caller's resolver cannot know them),
+    a local subclass of a framework class included; and the `name = Cls(...)` bindings of
+    classes this module cannot place (imported from the project, or subclassing such a class)."""
     objects: dict[str, _Object] = {}
+    unplaced: dict[str, AppObject] = {}
+    for stmt in statements:
+        bound = _bound_name(stmt)
+        if not (bound and isinstance(bound[1], ast.Call)):
+            continue
+        name, func = bound[0], bound[1].func
+        qualname = qualify(func)
+        local = classes.get(func.id) if isinstance(func, ast.Name) and not qualname else None
+        bases = (qualname,) if qualname else local.bases if local else ()
+        fw, base = next(((_framework_of(b), b) for b in bases if _framework_of(b)), (None, ""))
+        if fw:
+            objects[name] = _Object(fw, base.rsplit(".", 1)[1], qualname or func.id, stmt.lineno)
+        elif bases:
+            unplaced[name] = AppObject(name, qualname or func.id, bases, stmt.lineno)
+    return objects, unplaced
+
+
+def _local_classes(statements, qualify: Qualify) -> dict[str, ClassInfo]:
+    """Module-level classes with the qualified names of their bases; a base defined in this
+    module is followed to its own bases."""
+    defs = {s.name: s for s in statements if isinstance(s, ast.ClassDef)}
+    memo: dict[str, tuple[str, ...]] = {}
+
+    def bases_of(name: str, seen: frozenset[str]) -> tuple[str, ...]:
+        if name not in memo:
+            out: list[str] = []
+            for base in defs[name].bases:
+                if isinstance(base, ast.Name) and base.id in defs and not qualify(base):
+                    if base.id not in seen:
+                        out.extend(bases_of(base.id, seen | {base.id}))
+                else:
+                    qualname = qualify(base)
+                    if qualname:
+                        out.append(qualname)
+            memo[name] = tuple(dict.fromkeys(out))
+        return memo[name]
+
+    return {
+        name: ClassInfo(name, bases_of(name, frozenset({name})), node.lineno, _verb_methods(node))
+        for name, node in defs.items()
+    }
+
+
+def _verb_methods(node: ast.ClassDef) -> tuple[tuple[str, int, bool], ...]:
+    return tuple(
+        (s.name, s.lineno, isinstance(s, ast.AsyncFunctionDef))
+        for s in node.body
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in HTTP_METHODS
+    )
+
+
+def _latent_routes(
+    module_path: str, fn, objects: dict[str, _Object], unplaced: dict[str, AppObject]
+) -> Iterator[Route]:
+    """`@app.route` on a web app no adapter in this module wraps, or `@app.<method>` on an
+    object of a class this module cannot place."""
+    for decorator in fn.decorator_list:
+        target = _decorator_target(decorator)
+        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
+            continue
+        owner = target.value.id
+        obj = objects.get(owner)
+        if obj is not None and target.attr not in obj.framework.decorators:
+            continue
+        if obj is None and owner not in unplaced:
+            continue
+        clue = _Clue(0, f"decorator @{ast.unparse(target)}", obj.framework.name if obj else "", owner)
+        yield Route(owner, target.attr, _function_entry(module_path, fn, [clue]))
+        return
+
+
+def _resource_methods(
+    module_path: str, statements, qualify: Qualify, classes: dict[str, ClassInfo]
+) -> Iterator[tuple[str, EntryPoint | Registration]]:
+    """(app, entry) for the HTTP-verb methods of classes registered on a resource API
+    (`api = Api(app)`; `api.add_resource(Items, "/items")` or `@api.resource("/items")`);
+    (app, Registration) for a class defined in another module."""
+    apis: dict[str, tuple[str, Any]] = {}
     for stmt in statements:
         bound = _bound_name(stmt)
         if bound and isinstance(bound[1], ast.Call):
-            qualname = qualify(bound[1].func)
-            fw = _framework_of(qualname)
-            if fw:
-                objects[bound[0]] = _Object(fw, qualname.rsplit(".", 1)[1], qualname, stmt.lineno)
-    return objects
+            spec = RESOURCE_APIS.get(qualify(bound[1].func) or "")
+            app = _first_arg_name(bound[1])
+            if spec and app:
+                apis[bound[0]] = (app, spec)
+    if not apis:
+        return
+    for stmt in statements:
+        for api, method, cls in _registrations(stmt, apis):
+            app, (framework, _, _) = apis[api]
+            source = f"route {api}.{method}({cls})"
+            local = classes.get(cls)
+            if local is not None:
+                for name, line, is_async in local.methods:
+                    yield app, EntryPoint(
+                        module_path, f"{cls}.{name}", "function", source, line, is_async, framework
+                    )
+            else:
+                qualname = qualify(ast.Name(cls, ast.Load()))
+                if qualname:
+                    yield app, Registration(app, framework, qualname, f"{source} in {module_path}")
+
+
+def _registrations(stmt: ast.stmt, apis) -> Iterator[tuple[str, str, str]]:
+    """(api, method, class name) registered by one module-level statement."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            api = func.value.id
+            if api in apis and func.attr in apis[api][1][1] and stmt.value.args:
+                cls = stmt.value.args[0]
+                if isinstance(cls, ast.Name):
+                    yield api, func.attr, cls.id
+    elif isinstance(stmt, ast.ClassDef):
+        for decorator in stmt.decorator_list:
+            target = _decorator_target(decorator)
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                api = target.value.id
+                if api in apis and target.attr in apis[api][1][2]:
+                    yield api, target.attr, stmt.name
 
 
 def _first_arg_name(call: ast.Call) -> str:
@@ -1403,3 +1620,111 @@ def merge(code: Iterable[EntryPoint], configured: Iterable[EntryPoint]) -> list[
         own = [s for s in result[i].source.split("; ") if s not in sources]
         result[i] = replace(result[i], source="; ".join([*sources, *own]))
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points only the whole project shows
+# ---------------------------------------------------------------------------------------------
+
+_BY_NAME = {fw.name: fw for fw in FRAMEWORKS}
+
+
+def promote(
+    latent: Mapping[str, Latent], found: Iterable[EntryPoint], configured: Iterable[EntryPoint]
+) -> list[EntryPoint]:
+    """Entry points that need more than one module (``latent``: relpath -> the module's
+    ``CodeEntries.latent``): the routes of an app that deployment configuration names (a
+    configured entry object), the objects and routes of a framework class subclassed in
+    another module, and the methods of resources defined in another module. ``found`` (the
+    entry points found in code) are not repeated."""
+    from pinless.model.project import module_key
+
+    keys = {module_key(rel): rel for rel in latent}
+    classes = {rel: {c.name: c for c in info.classes} for rel, info in latent.items()}
+    served = {
+        (e.module_path, e.function)
+        for e in configured
+        if e.kind == "object" and e.module_path and not e.note
+    }
+    have = {(e.module_path, e.function) for e in found}
+    out: list[EntryPoint] = []
+
+    def add(entry: EntryPoint) -> None:
+        if (entry.module_path, entry.function) not in have:
+            have.add((entry.module_path, entry.function))
+            out.append(entry)
+
+    for rel in sorted(latent):
+        info = latent[rel]
+        placed: dict[str, Framework] = {}
+        for obj in info.objects:
+            fw, cls = _place(rel, obj.bases, keys, classes)
+            if fw is None:
+                continue
+            placed[obj.name] = fw
+            if cls in fw.entry_classes:
+                add(EntryPoint(rel, obj.name, "object", f"call {obj.call}", obj.line, False,
+                               fw.name, obj.name))
+
+        def live(app: str, hosted: bool = False) -> bool:
+            return hosted or app in info.wrapped or (rel, app) in served
+
+        for route in info.routes:
+            entry = route.entry
+            if route.method:  # a decorator: on a framework object, or one placed above
+                fw = placed.get(route.app) or _BY_NAME.get(entry.framework)
+                if fw is None or route.method not in fw.decorators:
+                    continue
+                if live(route.app, fw.hosted):
+                    add(replace(entry, framework=fw.name))
+            elif live(route.app):
+                add(entry)
+        for reg in info.resources:
+            hit = _find_class(rel, reg.cls, keys, classes) if live(reg.app) else None
+            if hit is not None:
+                where, cls_info = hit
+                for name, line, is_async in cls_info.methods:
+                    add(EntryPoint(where, f"{cls_info.name}.{name}", "function", reg.source,
+                                   line, is_async, reg.framework))
+    order = {rel: i for i, rel in enumerate(sorted(latent))}
+    return sorted(out, key=lambda e: (order.get(e.module_path, -1), e.line, e.function))
+
+
+def _find_class(
+    rel: str, qualname: str, keys: Mapping[str, str], classes: Mapping[str, Mapping[str, ClassInfo]]
+) -> tuple[str, ClassInfo] | None:
+    """The project class a module names `qualname` (as its imports qualify it), resolved the
+    way the project linker resolves imports: (relpath, class)."""
+    from pinless.model.project import import_keys
+
+    level = len(qualname) - len(qualname.lstrip("."))
+    dotted = qualname[level:]
+    if "." in dotted:
+        module, name = dotted.rsplit(".", 1)
+    elif level:
+        module, name = "", dotted
+    else:
+        return None
+    for key in import_keys(posixpath.dirname(rel), "." * level + module):
+        where = keys.get(key)
+        if where is not None:
+            info = classes[where].get(name)
+            return (where, info) if info is not None else None
+    return None
+
+
+def _place(
+    rel: str, bases: Iterable[str], keys, classes, depth: int = 0
+) -> tuple[Framework | None, str]:
+    """(framework, final name of its class) a class with these bases derives from, following
+    project classes across modules; (None, "") when it derives from none."""
+    for base in bases:
+        fw = _framework_of(base)
+        if fw is not None:
+            return fw, base.rsplit(".", 1)[1]
+        hit = _find_class(rel, base, keys, classes) if depth < MAX_CLASS_DEPTH else None
+        if hit is not None:
+            fw, cls = _place(hit[0], hit[1].bases, keys, classes, depth + 1)
+            if fw is not None:
+                return fw, cls
+    return None, ""

@@ -29,6 +29,23 @@ def module_key(relpath: str) -> str:
     return str(p.parent) if p.name == "__init__" else str(p)
 
 
+def import_keys(base: str, name: str) -> list[str]:
+    """The ``module_key``s an import of ``name`` from a module in folder ``base`` may mean, in
+    the order they are tried (the first that exists wins). A relative import means one module;
+    an absolute one the importer's folder and each folder above it (a Lambda CodeUri is a
+    sys.path root), then the usual source roots."""
+    level = len(name) - len(name.lstrip("."))
+    rel = name[level:].replace(".", "/")
+    parts = [p for p in base.split("/") if p]
+    if level:
+        if level - 1 > len(parts):
+            return []
+        key = "/".join(parts[: len(parts) - (level - 1)] + ([rel] if rel else []))
+        return [key or "."]
+    keys = ["/".join([*parts[:i], rel]) for i in range(len(parts), -1, -1)]
+    return keys + [f"{root}/{rel}" for root in ("src", "lib", "app")]
+
+
 class Project:
     """The project's analysed modules, loaded on first use, and what resolving names across
     them depended on.
@@ -125,25 +142,11 @@ class Project:
         return [m for m in map(self.module, self.index) if m is not None]
 
     def find_module(self, base: str, name: str) -> ModuleFacts | None:
-        level = len(name) - len(name.lstrip("."))
-        dotted = name[level:]
-        rel = dotted.replace(".", "/")
-        if level:
-            parts = [p for p in base.split("/") if p]
-            if level - 1 > len(parts):
-                return None
-            parts = parts[: len(parts) - (level - 1)]
-            key = "/".join(parts + ([rel] if rel else []))
-            return self.module_at(key or ".")
-        # absolute: the importer's directory and its parents act as sys.path entries
-        parts = [p for p in base.split("/") if p]
-        for i in range(len(parts), -1, -1):
-            prefix = "/".join(parts[:i])
-            found = self.module_at(f"{prefix}/{rel}" if prefix else rel)
-            if found is not None:
-                return found
-        for root in ("src", "lib", "app"):
-            found = self.module_at(f"{root}/{rel}")
+        keys = import_keys(base, name)
+        if name.startswith("."):
+            return self.module_at(keys[0]) if keys else None
+        for key in keys:
+            found = self.module_at(key)
             if found is not None:
                 return found
         return None
@@ -290,4 +293,4 @@ class Project:
         return callee
 
 
-__all__ = ["Project", "module_key", "module_name"]
+__all__ = ["Project", "import_keys", "module_key", "module_name"]
