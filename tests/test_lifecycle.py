@@ -507,6 +507,37 @@ def test_destroy_with_lazy_recreation_is_clean(tmp_path):
     assert codes(result) == []
 
 
+@pytest.mark.parametrize("guard,expected", [
+    ("conn is None or conn.closed", []),  # re-created whenever the last one was closed
+    ("conn is None", ["PIN402:17"]),  # the next invocation uses the closed connection
+    ("conn is None or not ready", ["PIN402:17"]),
+])
+def test_destroy_with_recreation_when_closed(tmp_path, guard, expected):
+    """`if conn is None or conn.closed:` (library data: `closed-test`) re-creates what a destroy
+    closed, without resetting the name to None."""
+    code = f"""
+        import os
+
+        import psycopg2
+
+        conn = None
+        ready = True
+
+
+        def handler(event, context):
+            global conn
+            if {guard}:
+                conn = psycopg2.connect(os.environ["DATABASE_URL"])
+            try:
+                with conn.cursor() as cur:
+                    cur.execute("SELECT 1")
+            finally:
+                conn.close()
+    """
+    _, result = lint(tmp_path, {"handler.py": code})
+    assert lifecycle_codes(result) == expected
+
+
 # ---------------------------------------------------------------------------------------------
 # PIN404: connections opened per invocation
 

@@ -36,6 +36,7 @@ from pinless.model.facts import (
     REBIND_FINALLY,
     REBIND_NESTED,
     REBIND_NONE,
+    REBIND_WHEN_CLOSED,
     CallSite,
     FunctionFacts,
     ModuleFacts,
@@ -1254,7 +1255,8 @@ class Analysis:
                         reset_after = True
                 else:
                     creation = True
-                    if not flags & (REBIND_NESTED | REBIND_FINALLY):
+                    # made anew on every call, or whenever the last one was closed
+                    if not flags & (REBIND_NESTED | REBIND_FINALLY) or flags & REBIND_WHEN_CLOSED:
                         unconditional = True
         return unconditional or (reset_after and creation)
 

@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 
 from pinless.model.entrypoints import code_entry_points, import_qualifier
 from pinless.model.facts import (
-    REBIND_FINALLY, REBIND_NESTED, REBIND_NONE, CallSite, FunctionFacts, ModuleFacts, Span,
+    REBIND_FINALLY, REBIND_NESTED, REBIND_NONE, REBIND_WHEN_CLOSED, CallSite, FunctionFacts, ModuleFacts, Span,
 )
 from pinless.model.library import LibraryIndex, index
 from pinless.model.project import module_name
@@ -95,6 +95,7 @@ class Analyzer:
         self.exit_calls: list[int] = []
         self.managed: list[int] = []
         self.entered: list[int] = []  # calls bound to a name that a later `with` enters
+        self.guards: list[ast.expr] = []  # tests of the `if` statements around the statement
         self.rebinds: list[tuple[str, int, int]] = []
         self.with_calls: set[int] = set()  # id() of `with` context expressions being evaluated
         self.call_index: dict[int, int] = {}  # id() of a call node in a function -> its index in calls
@@ -166,12 +167,30 @@ class Analyzer:
             scope = scope.parent
         return Unknown(name)
 
+    def _tests_closed(self, name: str) -> bool:
+        """An enclosing `if` of this function asks whether ``name``'s object is closed."""
+        return any(
+            isinstance(n, ast.Attribute) and n.attr in self.lib.closed_tests
+            and isinstance(n.value, ast.Name) and n.value.id == name
+            for test in self.guards for n in ast.walk(test)
+        )
+
+    def s_If(self, node: ast.If) -> None:
+        self.expr(node.test)
+        self.guards.append(node.test)
+        try:
+            self.block(node.body)
+        finally:
+            self.guards.pop()
+        self.block(node.orelse)
+
     def bind(self, name: str, value: Value) -> None:
         if self.scope is self.module or name in self.scope.globals:
             existing = self.module.env.get(name)
             if self.scope is not self.module:
                 flags = (REBIND_NONE if isinstance(value, Const) and value.value is None else 0) \
-                    | (REBIND_FINALLY if self.finally_depth else 0) | (0 if self.cur_top else REBIND_NESTED)
+                    | (REBIND_FINALLY if self.finally_depth else 0) | (0 if self.cur_top else REBIND_NESTED) \
+                    | (REBIND_WHEN_CLOSED if self._tests_closed(name) else 0)
                 self.rebinds.append((name, self.cur_line, flags))
             if isinstance(value, Obj):
                 # the first line that creates the object is where it is made (a lazy re-creation
@@ -399,10 +418,10 @@ class Analyzer:
         outer, outer_finally, outer_top = self.scope, self.finally_depth, self.top_line
         self.top_line = self.top_lines.get(qual, self.top_line)
         outer_exit = (self.fn_body, self.exit_depth, self.exit_calls, self.managed, self.rebinds,
-                      self.cur_line, self.cur_top, self.closing, self.entered)
+                      self.cur_line, self.cur_top, self.closing, self.entered, self.guards)
         self.fn_body = frozenset(id(s) for s in node.body)
         self.exit_depth, self.exit_calls, self.managed, self.rebinds, self.closing = 0, [], [], [], []
-        self.entered = []
+        self.entered, self.guards = [], []
         # class bodies are not enclosing scopes for methods: skip to the class's parent
         enclosing = parent.parent if parent.cls and parent.qualname == parent.cls else parent
         self.scope = Scope(qual, parent=enclosing, cls=cls)
@@ -440,7 +459,7 @@ class Analyzer:
         )
         self.scope, self.finally_depth = outer, outer_finally
         (self.fn_body, self.exit_depth, self.exit_calls, self.managed, self.rebinds,
-         self.cur_line, self.cur_top, self.closing, self.entered) = outer_exit
+         self.cur_line, self.cur_top, self.closing, self.entered, self.guards) = outer_exit
         self.in_progress.discard(qual)
         self.done[qual] = returns
         return returns

@@ -63,6 +63,7 @@ class FunctionFacts:
 REBIND_NONE = 1  # the value assigned is None (a reset, not a creation)
 REBIND_FINALLY = 2  # inside a `finally`
 REBIND_NESTED = 4  # not a top-level statement of the function body (under an if, with, loop, ...)
+REBIND_WHEN_CLOSED = 8  # under an `if` whose test asks whether the name's object is closed
 
 
 @dataclass

@@ -44,6 +44,9 @@ class LibraryIndex:
         self.attr_fallbacks: dict[str, str] = {}  # attribute of an unknown object -> kind
         self.prefilter_imports: tuple[str, ...] = ()  # imported modules that make a file database code
         self.dialects: dict[str, str] = {}
+        # attributes that say an object was closed (`pool.is_closing()`, `conn.closed`): a
+        # re-creation guarded by one of them follows a destroy (checks/lifecycle.py, PIN402)
+        self.closed_tests: frozenset[str] = frozenset()
         for lib in cat.libraries.values():
             self._add(lib.name, lib.data)
         self._inherit()
@@ -66,6 +69,7 @@ class LibraryIndex:
         for qual, kind in data.get("objects", {}).items():
             self.objects[qual] = kind
         for kname, spec in data.get("kinds", {}).items():
+            self.closed_tests |= frozenset(spec.get("closed-test", ()))
             for method in spec.get("methods", {}).values():
                 if "rules" in method:
                     method["rules"] = [dict(r, library=name) for r in method["rules"]]

@@ -37,7 +37,7 @@ async def _update(order_id, status):
                 order_id, f"status:{status}",
             )
     finally:
-        # todook: PIN402 -- _get_pool() re-creates the pool when is_closing(); the next invocation works
+        # ok: PIN402 -- _get_pool() re-creates the pool when is_closing(); the next invocation works
         await pool.close()
 
 
