@@ -348,16 +348,18 @@ class _Run:
 
     def result(self) -> RunResult:
         todo = self.known()
-        self.configured = config_entries(self.root, self.settings, self.deploy_files())
         cacheable = self.cache is not None and not self.overrides and self.prefilter_on
-        base = self.base_key()
         if cacheable and not todo:
-            hit = self.cache.get_run(self.run_key(base))
+            self.configured = config_entries(self.root, self.settings, self.deploy_files())
+            hit = self.cache.get_run(self.run_key(self.base_key()))
             if hit is not None:
                 return self.from_run_cache(hit)
         todo += self.load_records(self.files)
         hits = len(self.files) - len(todo)
         self.scan(todo)
+        if self.configured is None:  # after the scan: CDK apps are found from its records
+            self.configured = config_entries(self.root, self.settings, self.deploy_files())
+        base = self.base_key()
         if cacheable and todo and not self.unreadable:
             hit = self.cache.get_run(self.run_key(base))  # touched, not changed
             if hit is not None:
