@@ -57,8 +57,8 @@ def _catalog_hash() -> str:
     """The rule catalog and pinless's own code: results computed by another build (a
     development checkout between releases) are never reused."""
     h = hashlib.blake2b(digest_size=8)
-    for base in (catalog.rules_dir(), Path(__file__).resolve().parent):
-        for path in sorted(base.rglob("*.toml" if base != Path(__file__).resolve().parent else "*.py")):
+    for base, pattern in ((catalog.rules_dir(), "*.toml"), (Path(__file__).resolve().parent, "*.py")):
+        for path in sorted(base.rglob(pattern)):
             h.update(path.relative_to(base).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()

@@ -419,32 +419,12 @@ class _Run:
         return set(hit)  # type: ignore[arg-type]
 
     def check(self, base: str) -> RunResult:
-        from pinless.checks import project_checks, run_checks
-        from pinless.model.project import Project
-
-        chosen = self.select()
-        index = {rel: self.hashes[rel] for rel in sorted(chosen)
-                 if rel in self.records and self.records[rel].error is None}
-        # selected modules the scan only parsed (they import database code), or whose facts
-        # the cache lost: analyse them now
-        missing = [rel for rel in index if rel not in self.facts]
-        if self.cache and missing:
-            stored = self.cache.get_many("summaries", [f"{rel}:{index[rel]}" for rel in missing])
-            for rel in missing:
-                if f"{rel}:{index[rel]}" in stored:
-                    self.summaries[rel] = stored[f"{rel}:{index[rel]}"]  # type: ignore[assignment]
-            missing = [rel for rel in missing if rel not in self.summaries]
-        self.scan(missing, full=True)
-        index = {rel: h for rel, h in index.items() if rel in self.summaries}
-
-        project = Project(index, self.load, versions=self.versions, texts=self.texts, root=self.root,
-                          settings=self.settings,
-                          databases=[rel for rel in index if self.summaries[rel].databases])
-        project.entry_points, project.entry_notes = find_entry_points(
-            self.configured, list(self.records), {rel: list(self.summaries[rel].entries) for rel in index},
-            project.module, {rel: self.summaries[rel].latent for rel in index if self.summaries[rel].latent})
+        from pinless import memo
+        from pinless.checks import project_checks
         from pinless.checks.lifecycle import lambda_entries
 
+        index = self.analysed(self.select())
+        project = self.project(index)
         base = hashlib.blake2b(f"{base}:{bool(lambda_entries(project))}".encode(), digest_size=16).hexdigest()
         # what a check reading the whole project reads: every analysed module, the entry points
         # (matched against every file's path), and which files are targets (fixes need their text)
@@ -453,33 +433,10 @@ class _Run:
             [(e.module_path, e.function, e.kind, e.line, e.is_async, e.framework, e.app, e.source, e.note)
              for e in project.entry_points],
         )).encode(), digest_size=16).hexdigest()
-
-        from pinless import memo
-
         if self.cache:
             memo.load(self.cache.get_many("memo", memo.NAMES))  # type: ignore[arg-type]
-        findings: dict[str, list[Finding]] = {}
         targets = [rel for rel, f in self.files.items() if f.target]
-        checked = [rel for rel in targets if rel in index]
-        keys = {rel: f"{base}:{rel}:{index[rel]}" for rel in checked}
-        units = self.cache.get_many("units", keys.values()) if self.cache else {}
-        fresh = {}
-        for rel in checked:
-            unit = units.get(keys[rel])
-            if unit is not None and _valid(unit, project, every):  # type: ignore[arg-type]
-                findings[rel] = [replace(f, path=str(self.files[rel].path)) for f in unit[2]]  # type: ignore[index]
-                continue
-            module = project.module(rel)
-            if module is None:  # unreadable since it was scanned
-                continue
-            with project.track() as deps:
-                found = list(run_checks(project, module, self.cat, self.settings))
-            findings[rel] = found
-            everything = Project.ALL in deps
-            fresh[keys[rel]] = ({d: project.found(d) for d in deps if d != Project.ALL},
-                                every if everything else None, found)
-        if self.cache:
-            self.cache.put_many("units", fresh)
+        findings = self.check_modules(project, [rel for rel in targets if rel in index], base, every)
         by_path = {str(self.files[rel].path): rel for rel in targets}
         for f in self._project_findings(project, project_checks, every):
             rel = by_path.get(f.path)
@@ -504,6 +461,60 @@ class _Run:
             entry_points=project.entry_points,
             entry_notes=project.entry_notes,
         )
+
+    def analysed(self, chosen: set[str]) -> dict[str, str]:
+        """relpath -> hash of every selected module that parses, each with facts and a summary:
+        the ones the scan only parsed (they import database code), or whose facts the cache
+        lost, are analysed now."""
+        index = {rel: self.hashes[rel] for rel in sorted(chosen)
+                 if rel in self.records and self.records[rel].error is None}
+        missing = [rel for rel in index if rel not in self.facts]
+        if self.cache and missing:
+            stored = self.cache.get_many("summaries", [f"{rel}:{index[rel]}" for rel in missing])
+            for rel in missing:
+                if f"{rel}:{index[rel]}" in stored:
+                    self.summaries[rel] = stored[f"{rel}:{index[rel]}"]  # type: ignore[assignment]
+            missing = [rel for rel in missing if rel not in self.summaries]
+        self.scan(missing, full=True)
+        return {rel: h for rel, h in index.items() if rel in self.summaries}
+
+    def project(self, index: dict[str, str]):
+        from pinless.model.project import Project
+
+        project = Project(index, self.load, versions=self.versions, texts=self.texts, root=self.root,
+                          settings=self.settings,
+                          databases=[rel for rel in index if self.summaries[rel].databases])
+        project.entry_points, project.entry_notes = find_entry_points(
+            self.configured, list(self.records), {rel: list(self.summaries[rel].entries) for rel in index},
+            project.module, {rel: self.summaries[rel].latent for rel in index if self.summaries[rel].latent})
+        return project
+
+    def check_modules(self, project, checked: list[str], base: str, every: str) -> dict[str, list[Finding]]:
+        """Each module's checks, or their cached result when every lookup it made still finds
+        the same module and content (``_valid``)."""
+        from pinless.checks import run_checks
+        from pinless.model.project import Project
+
+        findings: dict[str, list[Finding]] = {}
+        keys = {rel: f"{base}:{rel}:{project.index[rel]}" for rel in checked}
+        units = self.cache.get_many("units", keys.values()) if self.cache else {}
+        fresh = {}
+        for rel in checked:
+            unit = units.get(keys[rel])
+            if unit is not None and _valid(unit, project, every):  # type: ignore[arg-type]
+                findings[rel] = self.local([(rel, f) for f in unit[2]])  # type: ignore[index]
+                continue
+            module = project.module(rel)
+            if module is None:  # unreadable since it was scanned
+                continue
+            with project.track() as deps:
+                found = list(run_checks(project, module, self.cat, self.settings))
+            findings[rel] = found
+            fresh[keys[rel]] = ({d: project.found(d) for d in deps if d != Project.ALL},
+                                every if Project.ALL in deps else None, found)
+        if self.cache:
+            self.cache.put_many("units", fresh)
+        return findings
 
     def _project_findings(self, project, project_checks, every: str) -> list[Finding]:
         key = f"lifecycle:{every}"
