@@ -1204,9 +1204,9 @@ RESTFUL = """
 
 def test_flask_restful_resources_on_a_wrapped_app():
     assert code_rows_of(RESTFUL) == [
-        ("Items.get", "function", "route api.add_resource(Items)", 10, False, "flask", ""),
-        ("Items.post", "function", "route api.add_resource(Items)", 13, True, "flask", ""),
-        ("Health.get", "function", "route api.resource(Health)", 27, False, "flask", ""),
+        ("Items.get", "function", "route api.add_resource(Items)", 10, False, "flask", "app"),
+        ("Items.post", "function", "route api.add_resource(Items)", 13, True, "flask", "app"),
+        ("Health.get", "function", "route api.resource(Health)", 27, False, "flask", "app"),
         ("handler", "function", "call serverless_wsgi.handle_request", 34, False, "serverless-wsgi",
          "app"),
     ]  # `Unused` is never registered: not an entry point

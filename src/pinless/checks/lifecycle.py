@@ -540,7 +540,8 @@ def groups_of(model: Model, module: ModuleFacts, entries: list) -> list[Group]:
         routes = [
             e
             for e in members
-            if e.kind == "function" and e.source.startswith("decorator") and e.function in functions
+            # routes: decorated functions, methods of resources registered on the app's API
+            if e.kind == "function" and e.source.startswith(("decorator", "route ")) and e.function in functions
         ]
         anchors = []
         for e in members:

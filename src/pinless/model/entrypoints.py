@@ -482,7 +482,7 @@ def code_entry_points(
         if isinstance(entry, Registration):
             registrations.append(entry)
         elif app in wrapped:
-            found.setdefault(entry.function, entry)
+            found.setdefault(entry.function, replace(entry, app=app))  # a route of that app
         else:
             routes.append(Route(app, "", entry))
     entries = sorted(found.values(), key=lambda e: (e.line, e.function))
