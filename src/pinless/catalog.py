@@ -369,24 +369,9 @@ def _memoized(root: Path, memo_dir: Path) -> Catalog:
         pass
     cat = _parse(root)
     try:
-        _write_atomic(memo, pickle.dumps(cat, protocol=pickle.HIGHEST_PROTOCOL))
+        from pinless.source import write_atomic
+
+        write_atomic(memo, pickle.dumps(cat, protocol=pickle.HIGHEST_PROTOCOL), create=True)
     except OSError:
         pass  # a missing or read-only folder: no memo
     return cat
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """A temporary file beside ``path``, renamed over it: readers never see half a file."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

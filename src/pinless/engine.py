@@ -12,9 +12,9 @@ from typing import Any, Mapping
 from pinless import catalog as catalog_mod
 from pinless import discover, runner
 from pinless.finding import Finding, Fix
-from pinless.fixes.apply import MAX_PASSES, apply_edits, choose, parses, write_atomic
+from pinless.fixes.apply import MAX_PASSES, apply_edits, choose, parses
 from pinless.select import Selector
-from pinless.source import decode, encode
+from pinless.source import decode, encode, write_atomic
 
 
 @dataclass

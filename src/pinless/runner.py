@@ -633,4 +633,4 @@ def _parse_error(cat: catalog_mod.Catalog, path: str, error: tuple[int, int, str
     )
 
 
-__all__ = ["RunResult", "Texts", "analyse_all", "run", "relpath_of", "dumps"]
+__all__ = ["RunResult", "Texts", "analyse_all", "run", "relpath_of"]

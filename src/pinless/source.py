@@ -1,10 +1,13 @@
-"""Reading Python source files: bytes -> text the way Python itself decodes them."""
+"""Reading Python source files (bytes -> text the way Python itself decodes them), and writing
+files without ever leaving half of one."""
 
 from __future__ import annotations
 
 import io
+import os
 import tokenize
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,33 @@ def encode(text: str, decoded: Decoded) -> bytes:
     if decoded.newline == "\r\n":
         text = text.replace("\r\n", "\n").replace("\n", "\r\n")
     return text.encode(decoded.encoding)
+
+
+def write_atomic(path: Path, data: bytes, create: bool = False) -> None:
+    """Temp file in the same directory, same mode, then rename: never a half-written file.
+    A missing file is an error (a fixed file deleted meanwhile is not brought back) unless
+    ``create``."""
+    import tempfile  # only when something is written: not loaded by every check
+
+    path = Path(os.path.realpath(path))  # a symbolic link stays a link: write its target
+    try:
+        mode: int | None = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        if not create:
+            raise
+        mode = None  # a new file: mkstemp's private mode
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pinless", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import ast
 import io
-import os
-from pathlib import Path
 
 from pinless.finding import Edit, Finding, Fix
 
@@ -83,25 +81,3 @@ def parses(text: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, same mode, then rename: never a half-written file."""
-    import tempfile  # only when a fix is written: not loaded by every check
-
-    path = Path(os.path.realpath(path))  # a symbolic link stays a link: write its target
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pinless", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
