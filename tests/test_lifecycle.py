@@ -728,65 +728,59 @@ def test_chalice_gets_a_middleware(tmp_path):
     assert out.result.findings == []
 
 
-def test_flask_behind_serverless_wsgi_gets_teardown(tmp_path):
-    code = """
-        import os
+FLASK_ROUTE = """
+    import os
 
-        import serverless_wsgi
-        from flask import Flask
-        from sqlalchemy import create_engine, text
+    import serverless_wsgi
+    from flask import Flask
+    from sqlalchemy import create_engine, text
 
-        engine = create_engine(os.environ["DATABASE_URL"])
-        app = Flask(__name__)
+    engine = create_engine(os.environ["DATABASE_URL"])
+    app = Flask(__name__)
 
 
-        @app.route("/orders")
-        def orders():
+    @app.route("/orders")
+    def orders():
+        with engine.connect() as c:
+            return {"n": c.execute(text("SELECT 1")).scalar_one()}
+
+
+    def handler(event, context):
+        return serverless_wsgi.handle_request(app, event, context)
+"""
+# Resource methods registered on the app's Api are routes of that app: one hook for all.
+FLASK_RESTFUL = """
+    import os
+
+    import serverless_wsgi
+    from flask import Flask
+    from flask_restful import Api, Resource
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(os.environ["DATABASE_URL"])
+    app = Flask(__name__)
+    api = Api(app)
+
+
+    class Orders(Resource):
+        def get(self):
             with engine.connect() as c:
                 return {"n": c.execute(text("SELECT 1")).scalar_one()}
 
 
-        def handler(event, context):
-            return serverless_wsgi.handle_request(app, event, context)
-    """
+    api.add_resource(Orders, "/orders")
+
+
+    def handler(event, context):
+        return serverless_wsgi.handle_request(app, event, context)
+"""
+
+
+@pytest.mark.parametrize("code,expected", [(FLASK_ROUTE, ["PIN401:17"]), (FLASK_RESTFUL, ["PIN401:22"])],
+                         ids=["route", "flask-restful-resource"])
+def test_flask_behind_serverless_wsgi_gets_teardown(tmp_path, code, expected):
     _, result = lint(tmp_path, {"app.py": code})
-    assert codes(result) == ["PIN401:17"]
-    texts, _ = fixed(tmp_path / "fix", {"app.py": code})
-    assert (
-        "@app.teardown_appcontext\ndef _release_connections(exception):\n    engine.dispose()\n"
-        in texts["app.py"]
-    )
-
-
-def test_flask_restful_resources_share_the_apps_teardown(tmp_path):
-    """Resource methods registered on the app's Api are routes of that app: one hook for all."""
-    code = """
-        import os
-
-        import serverless_wsgi
-        from flask import Flask
-        from flask_restful import Api, Resource
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(os.environ["DATABASE_URL"])
-        app = Flask(__name__)
-        api = Api(app)
-
-
-        class Orders(Resource):
-            def get(self):
-                with engine.connect() as c:
-                    return {"n": c.execute(text("SELECT 1")).scalar_one()}
-
-
-        api.add_resource(Orders, "/orders")
-
-
-        def handler(event, context):
-            return serverless_wsgi.handle_request(app, event, context)
-    """
-    _, result = lint(tmp_path, {"app.py": code})
-    assert codes(result) == ["PIN401:22"]
+    assert codes(result) == expected
     texts, _ = fixed(tmp_path / "fix", {"app.py": code})
     assert (
         "@app.teardown_appcontext\ndef _release_connections(exception):\n    engine.dispose()\n"
