@@ -141,14 +141,17 @@ class Cache:
 
     # -- keyed blobs ------------------------------------------------------------------------------
 
-    def get_blobs(self, table: str, keys: Iterable[str]) -> dict[str, bytes]:
-        """key -> pickled value, for the keys present (not unpickled: callers load lazily)."""
+    def get_blobs(self, table: str, keys: Iterable[str] | None) -> dict[str, bytes]:
+        """key -> pickled value, for the keys present, or every row when ``keys`` is None (not
+        unpickled: callers load lazily)."""
         assert table in _TABLES
-        keys = list(keys)
         out: dict[str, bytes] = {}
-        if self.db is None or not keys:
+        if self.db is None:
             return out
         try:
+            if keys is None:
+                return dict(self.db.execute(f"SELECT key, blob FROM {table}"))
+            keys = list(keys)
             for i in range(0, len(keys), 900):
                 chunk = keys[i: i + 900]
                 marks = ",".join("?" * len(chunk))
@@ -157,7 +160,7 @@ class Cache:
             return {}
         return out
 
-    def get_many(self, table: str, keys: Iterable[str]) -> dict[str, object]:
+    def get_many(self, table: str, keys: Iterable[str] | None) -> dict[str, object]:
         out = {}
         for key, blob in self.get_blobs(table, keys).items():
             value = loads(blob)

@@ -49,6 +49,3 @@ def learned() -> dict[str, dict]:
     for memo in _MEMOS.values():
         memo.learned = False
     return out
-
-
-NAMES = ("sql", "fixes")

@@ -434,7 +434,7 @@ class _Run:
              for e in project.entry_points],
         )).encode(), digest_size=16).hexdigest()
         if self.cache:
-            memo.load(self.cache.get_many("memo", memo.NAMES))  # type: ignore[arg-type]
+            memo.load(self.cache.get_many("memo", None))  # type: ignore[arg-type]
         targets = [rel for rel, f in self.files.items() if f.target]
         findings = self.check_modules(project, [rel for rel in targets if rel in index], base, every)
         by_path = {str(self.files[rel].path): rel for rel in targets}
