@@ -52,15 +52,19 @@ class Scope:
     calls: dict[str, int] = field(default_factory=dict)  # name -> the call it was last bound to
 
 
+def parse(source: str, path: str) -> tuple[ast.Module | None, tuple[int, int, str] | None]:
+    """The module's tree, or the PIN001 error (line, column, message) that stops it."""
+    try:
+        return ast.parse(source, filename=path), None
+    except SyntaxError as exc:
+        return None, (exc.lineno or 1, exc.offset or 1, syntax_message(exc))
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
+        return None, (1, 1, str(exc) or type(exc).__name__)
+
+
 def syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
     """For files the prefilter drops: only the syntax check behind PIN001."""
-    try:
-        ast.parse(source, filename=path)
-    except SyntaxError as exc:
-        return (exc.lineno or 1, exc.offset or 1, syntax_message(exc))
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return (1, 1, str(exc) or type(exc).__name__)
-    return None
+    return parse(source, path)[1]
 
 
 class Analyzer:
@@ -108,13 +112,8 @@ class Analyzer:
 
     def run(self) -> ModuleFacts:
         self.facts.lines = len(self.lines)
-        try:
-            tree = ast.parse(self.source, filename=self.facts.path)
-        except SyntaxError as exc:
-            self.facts.error = (exc.lineno or 1, exc.offset or 1, syntax_message(exc))
-            return self.facts
-        except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
-            self.facts.error = (1, 1, str(exc) or type(exc).__name__)
+        tree, self.facts.error = parse(self.source, self.facts.path)
+        if tree is None:
             return self.facts
         self.tree = tree
         try:
