@@ -432,7 +432,9 @@ class _PoolSpy:
 
     def __init__(self, monkeypatch):
         self.started = 0
-        real = runner.ProcessPoolExecutor
+        from concurrent import futures
+
+        real = futures.ProcessPoolExecutor
         spy = self
 
         class Counting(real):
@@ -440,7 +442,7 @@ class _PoolSpy:
                 spy.started += 1
                 super().__init__(*args, **kwargs)
 
-        monkeypatch.setattr(runner, "ProcessPoolExecutor", Counting)
+        monkeypatch.setattr(futures, "ProcessPoolExecutor", Counting)
 
 
 def test_jobs_1_and_2_give_identical_output(tmp_path, monkeypatch):

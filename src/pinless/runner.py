@@ -142,21 +142,12 @@ def analyse_all(jobs: list[Job], workers: int) -> list[Scanned]:
 
     if workers <= 1 or len(jobs) < _PARALLEL_MIN:
         return [scan(j, pickled=False) for j in jobs]
-    import multiprocessing
+    import multiprocessing  # with concurrent.futures, 10 ms to import: a warm run starts no worker
+    from concurrent import futures
 
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    executor = globals().get("ProcessPoolExecutor") or __getattr__("ProcessPoolExecutor")
-    with executor(max_workers=workers, mp_context=ctx) as pool:
+    with futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         return list(pool.map(scan, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 8)))))
-
-
-def __getattr__(name: str):
-    # concurrent.futures costs 10 ms to import; a warm run never starts a worker
-    if name == "ProcessPoolExecutor":
-        from concurrent.futures import ProcessPoolExecutor
-
-        return ProcessPoolExecutor
-    raise AttributeError(name)
 
 
 # -- the run -------------------------------------------------------------------------------------------
